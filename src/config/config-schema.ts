@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+// The configuration contract. Environment variables (names below) override CONFIG_FILE (YAML or JSON),
+// which holds structured settings. load-config.ts maps both onto this schema.
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform(
+  (value) => value === true || value === 'true' || value === '1' || value === 'yes',
+);
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+const keepAlive = z.union([z.string(), z.number()]);
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+export const modelDefaultsSchema = z
+  .object({
+    /** Ollama `options` sent when the client does not set them (e.g. num_ctx: 32768). */
+    options: z.record(z.string(), z.unknown()).default({}),
+    keepAlive: keepAlive.optional(),
+    /** Plugins enabled for every request to this model. */
+    plugins: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const rateLimitTierSchema = z
+  .object({
+    requestsPerMinute: positiveInt.default(600),
+    burst: nonNegativeInt.default(0),
+    tokensPerMinute: positiveInt.optional(),
+    concurrentStreams: positiveInt.optional(),
+    tokensPerDay: positiveInt.optional(),
+    tokensPerMonth: positiveInt.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.coerce.number().int().min(0).max(65535).default(8000),
+        /** Largest accepted JSON body (images make chat bodies large). */
+        bodyLimit: z.string().default('20mb'),
+        trustProxy: z.union([bool, z.coerce.number().int(), z.string()]).default(false),
+        /** SSE `: ping` comment interval while waiting for the model. */
+        heartbeatMs: positiveInt.default(15_000),
+        /** How long SIGTERM waits for in-flight requests and streams. */
+        shutdownGraceMs: nonNegativeInt.default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    ollama: z
+      .object({
+        /** One or more Ollama hosts; requests are spread over the healthy ones. */
+        urls: z.array(httpUrl).min(1).default(['http://127.0.0.1:11434']),
+        connectTimeoutMs: positiveInt.default(10_000),
+        /** Time to the response headers: includes loading a cold model. */
+        headersTimeoutMs: positiveInt.default(300_000),
+        /** Longest silence between two body chunks. */
+        bodyTimeoutMs: positiveInt.default(300_000),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().min(1).default('./data'),
+    auth: z
+      .object({
+        masterKey: z.string().min(8, 'must be at least 8 characters').optional(),
+        disabled: bool.default(false),
+        jwtSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+        jwtTtlSeconds: positiveInt.default(3600),
+        rotationGraceHours: nonNegativeInt.default(72),
+        databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+        auditRetentionDays: positiveInt.default(30),
+      })
+      .strict()
+      .prefault({}),
+    models: z
+      .object({
+        /** Client-facing name → Ollama model, e.g. deepseek-chat → deepseek-v3.1:671b. */
+        aliases: z.record(z.string(), z.string()).default({}),
+        /** Per-model defaults, keyed by Ollama model name or family prefix ("deepseek-r1"). */
+        defaults: z.record(z.string(), modelDefaultsSchema).default({}),
+        /** Model for endpoints where the client may omit it (/api/v1/chat). */
+        defaultModel: z.string().optional(),
+        /** How long the installed-model list is reused for alias resolution. */
+        listCacheMs: nonNegativeInt.default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    rateLimit: z
+      .object({
+        enabled: bool.default(true),
+        failMode: z.enum(['open', 'closed']).default('open'),
+        defaultTier: z.string().default('default'),
+        tiers: z.record(z.string(), rateLimitTierSchema).default({}),
+      })
+      .strict()
+      .prefault({}),
+    cache: z
+      .object({
+        policy: z.enum(['off', 'deterministic', 'always']).default('deterministic'),
+        ttlSeconds: positiveInt.default(3600),
+        maxBytes: positiveInt.default(64 * 1024 * 1024),
+        /** When true, every key shares one cache scope. */
+        shareAcrossKeys: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
+    memory: z
+      .object({
+        store: z.enum(['memory', 'sqlite', 'redis']).optional(),
+        strategy: z.enum(['sliding', 'summary', 'hybrid']).default('sliding'),
+        memorySize: positiveInt.default(4096),
+        windowSize: positiveInt.default(2048),
+        ttlSeconds: positiveInt.default(86_400),
+        maxSessions: positiveInt.default(10_000),
+        summarizerModel: z.string().optional(),
+        /** 32 bytes as hex or base64: turns on AES-256-GCM for stored history. */
+        encryptionKey: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    plugins: z
+      .object({
+        /** Built-in plugin names or module paths, registered in this order. */
+        enabled: z.array(z.string()).default([]),
+        maxToolRounds: positiveInt.default(5),
+        perKey: z.record(z.string(), z.array(z.string())).default({}),
+        codeInterpreter: z
+          .object({
+            enabled: bool.default(false),
+            timeoutMs: positiveInt.default(5_000),
+            memoryMb: positiveInt.default(128),
+            maxOutputBytes: positiveInt.default(16_384),
+            /** How executed code and its output are shown to the client. */
+            show: z.enum(['reasoning', 'content', 'none']).default('reasoning'),
+          })
+          .strict()
+          .prefault({}),
+        piiRedaction: z
+          .object({
+            patterns: z.record(z.string(), z.string()).default({}),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        format: z.enum(['json', 'pretty']).default('json'),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({
+        enabled: bool.default(true),
+        /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+        token: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ModelDefaults = z.infer<typeof modelDefaultsSchema>;
+export type RateLimitTier = z.infer<typeof rateLimitTierSchema>;

@@ -1,0 +1,97 @@
+// The canonical request: what every layer between the OpenAI face and the Ollama backend speaks.
+// Wire formats (OpenAI, Ollama) never leak in here; see openai/ and ollama/ for those.
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text, kept as a string so OpenAI's arguments survive a round trip byte for byte. */
+  argumentsJson: string;
+}
+
+export interface ChatMessage {
+  role: Role;
+  /** Text parts joined; OpenAI's `developer` role arrives here as `system`. */
+  content: string;
+  /** Base64 images without a `data:` prefix (what Ollama wants). */
+  images?: string[];
+  /** Assistant only. */
+  toolCalls?: ToolCall[];
+  /** Tool only: the id of the call this message answers. */
+  toolCallId?: string;
+  /** Tool only: the name of the tool that produced it (resolved from the assistant's call). */
+  toolName?: string;
+  /** Model "thinking" (DeepSeek-R1 and other reasoning models). */
+  reasoning?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments. */
+  parameters?: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json' }
+  | { type: 'json_schema'; schema: Record<string, unknown>; name?: string };
+
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  stop?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+}
+
+export type ReasoningEffort = 'low' | 'medium' | 'high';
+
+export interface ReasoningSettings {
+  enabled: boolean;
+  effort?: ReasoningEffort;
+}
+
+/** Settings that only a local runtime understands (Ollama `options`, `keep_alive`). Passed through untouched. */
+export interface RuntimeSettings {
+  options?: Record<string, unknown>;
+  keepAlive?: string | number;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  sampling: SamplingOptions;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  reasoning?: ReasoningSettings;
+  runtime?: RuntimeSettings;
+  /** Names of plugins the caller asked for (extra body field `plugins`). */
+  plugins?: string[];
+}
+
+/** Legacy text completion, including fill-in-the-middle (`suffix`). */
+export interface TextRequest {
+  model: string;
+  prompt: string;
+  suffix?: string;
+  sampling: SamplingOptions;
+  /** Send the prompt without the model's template (Ollama `raw`). */
+  raw?: boolean;
+  /** Return the prompt before the completion (OpenAI `echo`). */
+  echo?: boolean;
+  runtime?: RuntimeSettings;
+}
+
+export interface EmbeddingRequest {
+  model: string;
+  inputs: string[];
+  dimensions?: number;
+  runtime?: RuntimeSettings;
+}
