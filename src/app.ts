@@ -1,0 +1,73 @@
+import express, { type Express } from 'express';
+import type { Config } from './config/config-schema.js';
+import type { ChatBackend } from './core/chat-backend.js';
+import { composeBackend } from './core/chat-middleware.js';
+import type { Logger } from './core/logger.js';
+import type { Scope } from './core/principal.js';
+import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
+import { errorHandler, notFound } from './http/middleware/error-handler.js';
+import { requestContext } from './http/middleware/request-context.js';
+import { chatCompletionsRoute } from './http/routes/chat-completions.js';
+import { completionsRoute } from './http/routes/completions.js';
+import { embeddingsRoute } from './http/routes/embeddings.js';
+import { healthRoutes, type HealthCheck } from './http/routes/health.js';
+import { modelsRoutes } from './http/routes/models.js';
+import { writeSse } from './http/sse.js';
+import type { Metrics } from './observability/metrics.js';
+import { modelResolution } from './pipeline/model-resolution.js';
+
+export interface AppDeps {
+  config: Config;
+  /** The upstream backend (Ollama); the pipeline stages are composed around it here. */
+  backend: ChatBackend;
+  logger: Logger;
+  metrics: Metrics;
+  authenticator: Authenticator;
+  healthChecks?: HealthCheck[];
+  isShuttingDown?: () => boolean;
+  version?: string;
+}
+
+/** Express wiring only (no listen): tests and main.ts both build the app through here. */
+export function createApp(deps: AppDeps): Express {
+  const { config, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags would hash every JSON body; API clients never send If-None-Match.
+  app.set('etag', false);
+  app.set('trust proxy', config.server.trustProxy);
+
+  const backend = composeBackend(
+    deps.backend,
+    modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
+  );
+  const sse = (res: express.Response, items: AsyncIterable<object>, options: { signal: AbortSignal; beforeHeaders?: () => void }) =>
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
+  const streaming = { backend, metrics, writeSse: sse };
+
+  app.use(requestContext({ logger: deps.logger, metrics }));
+
+  const health = healthRoutes({
+    checks: deps.healthChecks ?? [],
+    timeoutMs: 2_000,
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+    version: deps.version ?? '0.0.0',
+  });
+  app.get('/health', health.live);
+  app.get('/health/ready', health.ready);
+
+  const json = express.json({ limit: config.server.bodyLimit });
+  const auth = authenticate(deps.authenticator);
+  const guarded = (scope: Scope) => [auth, requireScope(scope), json] as const;
+
+  const models = modelsRoutes(backend);
+  app.get('/v1/models', ...guarded('models:read'), models.list);
+  app.get('/v1/models/*id', ...guarded('models:read'), models.get);
+  app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
+  app.post(['/v1/completions', '/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
+  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics }));
+
+  app.use(notFound);
+  app.use(errorHandler({ metrics }));
+  return app;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from '../core/logger.js';
+import type { Principal } from '../core/principal.js';
+import type { CallContext } from '../core/chat-backend.js';
+import type { Usage } from '../core/chat-result.js';
+
+/** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
+export interface RequestLocals {
+  requestId: string;
+  startedAt: bigint;
+  logger: Logger;
+  abort: AbortController;
+  principal?: Principal;
+  /** Route template for logs and metrics (bounded label values), set by each route. */
+  route?: string;
+  model?: string;
+  stream?: boolean;
+  usage?: Usage;
+  /** Facts stages leave for the response (e.g. cache → X-Cache). */
+  annotations: Map<string, string>;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals extends Partial<RequestLocals> {}
+}
+
+export function callContext(locals: Partial<RequestLocals>, sessionId?: string): CallContext {
+  const ctx: CallContext = {
+    signal: locals.abort!.signal,
+    requestId: locals.requestId!,
+    principal: locals.principal!,
+    logger: locals.logger!,
+    annotations: locals.annotations!,
+  };
+  if (sessionId) ctx.sessionId = sessionId;
+  return ctx;
+}

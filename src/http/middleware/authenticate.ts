@@ -1,0 +1,54 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { AuthenticationError, PermissionDeniedError } from '../../core/errors.js';
+import { ALL_SCOPES, ANONYMOUS, type Principal, type Scope } from '../../core/principal.js';
+
+/** Turns the bearer credential (undefined when absent) into a Principal, or throws AuthenticationError. */
+export type Authenticator = (credential: string | undefined, req: Request) => Promise<Principal> | Principal;
+
+/** `Authorization: Bearer <key>` (what the OpenAI SDK sends); `x-api-key` is accepted too. */
+export function readCredential(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new AuthenticationError('Malformed Authorization header. Expected "Authorization: Bearer <key>".');
+    return match[1];
+  }
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}
+
+export function authenticate(authenticator: Authenticator) {
+  return async function authenticateMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+    res.locals.principal = await authenticator(readCredential(req), req);
+    next();
+  };
+}
+
+/** Route guard: the principal must hold the scope. */
+export function requireScope(scope: Scope) {
+  return function requireScopeMiddleware(_req: Request, res: Response, next: NextFunction): void {
+    const principal = res.locals.principal;
+    if (!principal) throw new AuthenticationError();
+    if (!principal.scopes.includes(scope)) {
+      throw new PermissionDeniedError(`This key lacks the '${scope}' scope required for this route.`, null);
+    }
+    next();
+  };
+}
+
+/**
+ * The minimal authenticator: with a master key, every request must present it; without one, requests run
+ * as the anonymous principal. Comparison is on SHA-256 digests with timingSafeEqual (no early exit).
+ */
+export function createMasterKeyAuthenticator(masterKey: string | undefined): Authenticator {
+  if (!masterKey) return () => ANONYMOUS;
+  const expected = createHash('sha256').update(masterKey).digest();
+  const master: Principal = Object.freeze({ id: 'master', kind: 'master', scopes: ALL_SCOPES });
+  return (credential) => {
+    if (!credential) throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>".');
+    const actual = createHash('sha256').update(credential).digest();
+    if (!timingSafeEqual(actual, expected)) throw new AuthenticationError();
+    return master;
+  };
+}

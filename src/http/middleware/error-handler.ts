@@ -1,0 +1,60 @@
+import type { NextFunction, Request, Response } from 'express';
+import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '../../core/errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { toOpenAIError } from '../../openai/to-openai-error.js';
+
+/** Unknown routes get the same OpenAI-shaped 404 as everything else. */
+export function notFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new NotFoundError(`Unknown request URL: ${req.method} ${req.path}. Please check the URL and method.`));
+}
+
+/** Errors thrown by Express' body parser, turned into catalog errors. */
+function fromBodyParser(error: unknown): ProxyError | undefined {
+  if (!error || typeof error !== 'object' || !('type' in error)) return undefined;
+  switch ((error as { type: unknown }).type) {
+    case 'entity.too.large':
+      return new ProxyError('payload_too_large', 'The request body is too large.');
+    case 'entity.parse.failed':
+      return new InvalidRequestError('The request body is not valid JSON.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new InvalidRequestError('Unsupported request body encoding.');
+    default:
+      return undefined;
+  }
+}
+
+/** The only place errors become responses: JSON before headers are sent, a final SSE frame after. */
+export function errorHandler({ metrics }: { metrics: Metrics }) {
+  return function handleError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+    const proxyError = fromBodyParser(error) ?? toProxyError(error);
+    const locals = res.locals;
+    const aborted = locals.abort?.signal.aborted === true;
+    if (proxyError.status >= 500 && !aborted) {
+      locals.logger?.error('request failed', { code: proxyError.code, error: describe(error) });
+      if (proxyError.kind.startsWith('upstream')) metrics.upstreamError(proxyError.code);
+    }
+    if (aborted || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    const body = toOpenAIError(proxyError);
+    if (res.headersSent) {
+      // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
+      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+        res.end(`data: ${JSON.stringify(body)}\n\n`);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    for (const [name, value] of Object.entries(proxyError.headers)) res.setHeader(name, value);
+    res.status(proxyError.status).json(body);
+  };
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) };
+  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
+  return { name: error.name, message: error.message, stack: error.stack, cause };
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+export interface RequestContextDeps {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (echoed as x-request-id), an AbortController that fires when the client goes away
+ * before the response is finished (so the upstream stops generating), a child logger, and one access line + metrics on close.
+ */
+export function requestContext({ logger, metrics }: RequestContextDeps) {
+  return function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll('-', '')}`;
+    const abort = new AbortController();
+    const locals = res.locals;
+    locals.requestId = requestId;
+    locals.startedAt = process.hrtime.bigint();
+    locals.logger = logger.child({ requestId });
+    locals.abort = abort;
+    locals.annotations = new Map();
+    res.setHeader('x-request-id', requestId);
+    res.once('close', () => {
+      const aborted = !res.writableFinished;
+      if (aborted) abort.abort(new Error('client disconnected'));
+      const seconds = Number(process.hrtime.bigint() - locals.startedAt!) / 1e9;
+      const route = locals.route ?? 'unmatched';
+      metrics.requestFinished(route, req.method, res.statusCode, seconds);
+      logAccess(locals.logger!, req, res, route, seconds, aborted);
+    });
+    next();
+  };
+}
+
+function logAccess(logger: Logger, req: Request, res: Response, route: string, seconds: number, aborted: boolean): void {
+  const locals = res.locals;
+  const line: Record<string, unknown> = {
+    method: req.method,
+    route,
+    status: res.statusCode,
+    durationMs: Math.round(seconds * 1e6) / 1e3,
+  };
+  if (locals.principal) line.principalId = locals.principal.id;
+  if (locals.model) line.model = locals.model;
+  if (locals.stream !== undefined) line.stream = locals.stream;
+  const cache = locals.annotations?.get('cache');
+  if (cache) line.cache = cache;
+  if (locals.usage) {
+    line.promptTokens = locals.usage.promptTokens;
+    line.completionTokens = locals.usage.completionTokens;
+  }
+  if (aborted) line.aborted = true;
+  logger.info('request', line);
+}

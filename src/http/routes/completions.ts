@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import type { ChatBackend } from '../../core/chat-backend.js';
+import { toTextRequest } from '../../openai/to-chat-request.js';
+import { toOpenAITextChunks, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
+import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
+import { callContext } from '../locals.js';
+import { annotationHeaders, observeEvents, streamFlags, type StreamingDeps } from './streaming-response.js';
+
+export interface CompletionsRouteDeps extends StreamingDeps {
+  backend: ChatBackend;
+}
+
+/** POST /v1/completions and /beta/completions (DeepSeek-style FIM clients): prompt + optional suffix → /api/generate. */
+export function completionsRoute(deps: CompletionsRouteDeps) {
+  return async function completions(req: Request, res: Response): Promise<void> {
+    const locals = res.locals;
+    locals.route = req.path.startsWith('/beta') ? '/beta/completions' : '/v1/completions';
+    const request = toTextRequest(req.body);
+    const { stream, includeUsage } = streamFlags(req.body);
+    locals.model = request.model;
+    locals.stream = stream;
+    deps.authorizeModel?.(locals.principal, request.model);
+    const ctx = callContext(locals);
+    const meta = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: request.model, systemFingerprint: SYSTEM_FINGERPRINT };
+    if (!stream) {
+      const result = await deps.backend.completeText(request, ctx);
+      locals.usage = result.usage;
+      annotationHeaders(res);
+      res.json(toOpenAITextCompletion(result, { ...meta, model: result.model, echoPrompt: request.echo ? request.prompt : undefined }));
+      return;
+    }
+    const events = observeEvents(deps.backend.streamText(request, ctx), res, deps.metrics, meta);
+    await deps.writeSse(res, toOpenAITextChunks(events, { ...meta, includeUsage, echoPrompt: request.echo ? request.prompt : undefined }), {
+      signal: ctx.signal,
+      beforeHeaders: () => annotationHeaders(res),
+    });
+  };
+}

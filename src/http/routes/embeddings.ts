@@ -1,0 +1,30 @@
+import type { Request, Response } from 'express';
+import type { ChatBackend } from '../../core/chat-backend.js';
+import type { Principal } from '../../core/principal.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { toEmbeddingRequest } from '../../openai/to-chat-request.js';
+import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
+import { callContext } from '../locals.js';
+import { annotationHeaders } from './streaming-response.js';
+
+export interface EmbeddingsRouteDeps {
+  backend: ChatBackend;
+  metrics: Metrics;
+  authorizeModel?: (principal: Principal | undefined, model: string) => void;
+}
+
+/** POST /v1/embeddings: string or array input; float or base64 (the openai SDK asks for base64 by default). */
+export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
+  return async function embeddings(req: Request, res: Response): Promise<void> {
+    const locals = res.locals;
+    locals.route = '/v1/embeddings';
+    const { request, encodingFormat } = toEmbeddingRequest(req.body);
+    locals.model = request.model;
+    deps.authorizeModel?.(locals.principal, request.model);
+    const result = await deps.backend.embed(request, callContext(locals));
+    locals.usage = { promptTokens: result.promptTokens, completionTokens: 0 };
+    deps.metrics.tokens(result.model, 'prompt', result.promptTokens);
+    annotationHeaders(res);
+    res.json(toOpenAIEmbeddingList(result, encodingFormat, result.model));
+  };
+}

@@ -1,0 +1,50 @@
+import type { Request, Response } from 'express';
+
+export interface HealthCheck {
+  name: string;
+  /** Resolves with details when healthy; rejects (or resolves ok:false) when not. */
+  check(signal: AbortSignal): Promise<{ ok: boolean; details?: Record<string, unknown> }>;
+  /** A failing critical check makes the instance not ready. */
+  critical: boolean;
+}
+
+export interface HealthDeps {
+  checks: HealthCheck[];
+  timeoutMs: number;
+  isShuttingDown: () => boolean;
+  version: string;
+}
+
+async function runCheck(check: HealthCheck, timeoutMs: number) {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const result = await check.check(signal);
+    return { name: check.name, critical: check.critical, ok: result.ok, ...result.details };
+  } catch (error) {
+    return { name: check.name, critical: check.critical, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * GET /health: liveness (200 while the process serves) with readiness details in the body.
+ * GET /health/ready: 200 when every critical dependency answers, else 503, for load balancers.
+ */
+export function healthRoutes(deps: HealthDeps) {
+  const report = async () => {
+    const results = await Promise.all(deps.checks.map((check) => runCheck(check, deps.timeoutMs)));
+    const ready = !deps.isShuttingDown() && results.every((result) => result.ok || !result.critical);
+    const checks = Object.fromEntries(results.map(({ name, ...rest }) => [name, rest]));
+    return { ready, body: { status: ready ? 'ok' : 'degraded', ready, shuttingDown: deps.isShuttingDown(), version: deps.version, checks } };
+  };
+  return {
+    async live(_req: Request, res: Response): Promise<void> {
+      res.locals.route = '/health';
+      res.status(200).json((await report()).body);
+    },
+    async ready(_req: Request, res: Response): Promise<void> {
+      res.locals.route = '/health/ready';
+      const { ready, body } = await report();
+      res.status(ready ? 200 : 503).json(body);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Response } from 'express';
+import type { ChatEvent } from '../../core/chat-event.js';
+import type { Principal } from '../../core/principal.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { WriteSseOptions } from '../sse.js';
+
+export interface StreamingDeps {
+  metrics: Metrics;
+  /** writeSse with the server's heartbeat/hold settings bound. */
+  writeSse: (res: Response, items: AsyncIterable<object>, options: Pick<WriteSseOptions, 'signal' | 'beforeHeaders'>) => Promise<void>;
+  /** Throws PermissionDeniedError when the principal may not use the model (access control). */
+  authorizeModel?: (principal: Principal | undefined, model: string) => void;
+}
+
+export function streamFlags(body: unknown): { stream: boolean; includeUsage: boolean } {
+  const record = body as { stream?: unknown; stream_options?: { include_usage?: unknown } | null };
+  const stream = record.stream === true;
+  return { stream, includeUsage: stream && record.stream_options?.include_usage === true };
+}
+
+/** Response headers that stages asked for through CallContext.annotations. */
+export function annotationHeaders(res: Response): void {
+  const cache = res.locals.annotations?.get('cache');
+  if (cache) res.setHeader('x-cache', cache);
+}
+
+/**
+ * Passes events through unchanged while recording what logs and metrics need:
+ * the resolved model, time to first token and the final usage.
+ */
+export async function* observeEvents(
+  events: AsyncIterable<ChatEvent>,
+  res: Response,
+  metrics: Metrics,
+  meta: { model: string },
+): AsyncGenerator<ChatEvent> {
+  const locals = res.locals;
+  let model = meta.model;
+  let firstToken = true;
+  metrics.activeStreams.inc();
+  try {
+    for await (const event of events) {
+      if (event.type === 'start') {
+        model = event.model;
+      } else if (firstToken && event.type !== 'finish') {
+        firstToken = false;
+        metrics.timeToFirstToken(model, Number(process.hrtime.bigint() - locals.startedAt!) / 1e9);
+      } else if (event.type === 'finish') {
+        locals.usage = event.usage;
+        metrics.tokens(model, 'prompt', event.usage.promptTokens);
+        metrics.tokens(model, 'completion', event.usage.completionTokens);
+      }
+      yield event;
+    }
+  } finally {
+    metrics.activeStreams.dec();
+  }
+}

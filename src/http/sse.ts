@@ -1,0 +1,90 @@
+import type { Response } from 'express';
+
+export interface WriteSseOptions {
+  signal: AbortSignal;
+  /** `: ping` comment interval while nothing else is written (model loading, long thinking). */
+  heartbeatMs: number;
+  /**
+   * How long to wait for the first item before committing to a 200 SSE response. Errors that arrive within it
+   * (unknown model, Ollama down) still get their real status code, which the SDKs map to error classes.
+   */
+  holdHeadersMs: number;
+  /** Called just before the 200 goes out, to set headers that depend on the first item (e.g. X-Cache). */
+  beforeHeaders?: () => void;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Writes each item as a `data:` frame, awaiting `drain` when the socket pushes back, then `data: [DONE]`.
+ * Errors are rethrown: the error handler writes them as the final frame once headers are out.
+ */
+export async function writeSse(res: Response, items: AsyncIterable<object>, options: WriteSseOptions): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<object>> | undefined = iterator.next();
+  const first = await raceTimeout(pending, options.holdHeadersMs);
+  options.beforeHeaders?.();
+  startSse(res);
+  let lastWrite = Date.now();
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastWrite >= options.heartbeatMs && !res.writableEnded) {
+      res.write(': ping\n\n');
+      lastWrite = Date.now();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+  try {
+    let result = first === TIMED_OUT ? await pending : first;
+    pending = undefined;
+    while (!result.done) {
+      if (!res.write(`data: ${JSON.stringify(result.value)}\n\n`)) await drained(res, options.signal);
+      lastWrite = Date.now();
+      result = await iterator.next();
+    }
+    res.end('data: [DONE]\n\n');
+  } finally {
+    clearInterval(heartbeat);
+    if (options.signal.aborted) await iterator.return?.();
+  }
+}
+
+function startSse(res: Response): void {
+  res.writeHead(200, SSE_HEADERS);
+  res.flushHeaders();
+  // Small frames must leave at once, not wait for Nagle.
+  res.socket?.setNoDelay(true);
+}
+
+async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function drained(res: Response, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done);
+  });
+}

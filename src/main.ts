@@ -1,0 +1,98 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import type { Config } from './config/config-schema.js';
+import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
+import { createOllamaBackend } from './ollama/ollama-backend.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
+  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createMetrics(registry);
+  const backend = createOllamaBackend({
+    urls: [...config.ollama.urls],
+    connectTimeoutMs: config.ollama.connectTimeoutMs,
+    headersTimeoutMs: config.ollama.headersTimeoutMs,
+    bodyTimeoutMs: config.ollama.bodyTimeoutMs,
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    config,
+    backend,
+    logger,
+    metrics,
+    authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    healthChecks: [
+      {
+        name: 'ollama',
+        critical: true,
+        async check(signal) {
+          const hosts = await backend.probe(signal);
+          return { ok: hosts.some((host) => host.ok), details: { hosts } };
+        },
+      },
+    ],
+    isShuttingDown: () => shuttingDown,
+    version: VERSION,
+  });
+  const server = createServer(app);
+  // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
+    await closeServer(server, config.server.shutdownGraceMs);
+    await backend.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */
+async function closeServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 250);
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearInterval(idleSweep);
+  clearTimeout(timer);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

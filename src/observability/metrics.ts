@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// One place for metric names. Label values stay bounded: route templates, status codes, model names we serve.
+// `api_requests_total` / `api_errors_total` match the deployment guide's alert rule (docker/prometheus-rules.yaml).
+
+export interface Metrics {
+  registry: Registry;
+  requestFinished(route: string, method: string, status: number, seconds: number): void;
+  timeToFirstToken(model: string, seconds: number): void;
+  tokens(model: string, kind: 'prompt' | 'completion', count: number): void;
+  cacheLookup(result: 'hit' | 'miss' | 'bypass' | 'error'): void;
+  rateLimited(kind: string): void;
+  upstreamError(code: string): void;
+  activeStreams: Gauge;
+  /** Counters other features register themselves, under the same registry. */
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter;
+}
+
+interface Incrementable {
+  inc(value?: number): void;
+}
+interface Observable {
+  observe(value: number): void;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export function createMetrics(registry: Registry = new Registry()): Metrics {
+  const requests = new Counter({ name: 'api_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const errors = new Counter({ name: 'api_errors_total', help: 'HTTP responses with a server-side failure (status >= 500), by route and status', labelNames: ['route', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: 'proxy_http_request_duration_seconds', help: 'Request latency by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const ttft = new Histogram({ name: 'proxy_time_to_first_token_seconds', help: 'Time to the first streamed token', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const tokens = new Counter({ name: 'proxy_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'kind'], registers: [registry] });
+  const cache = new Counter({ name: 'proxy_cache_lookups_total', help: 'Response cache lookups by result', labelNames: ['result'], registers: [registry] });
+  const limited = new Counter({ name: 'proxy_rate_limited_total', help: 'Requests refused by rate limits, by kind', labelNames: ['kind'], registers: [registry] });
+  const upstream = new Counter({ name: 'proxy_upstream_errors_total', help: 'Upstream (Ollama) errors by code', labelNames: ['code'], registers: [registry] });
+  const activeStreams = new Gauge({ name: 'proxy_active_streams', help: 'Streams in flight', registers: [registry] });
+
+  // Label lookups cost a string join per call; cache the bound children by key.
+  const requestChildren = new Map<string, { count: Incrementable; error: Incrementable | undefined; seconds: Observable }>();
+  return {
+    registry,
+    requestFinished(route, method, status, seconds) {
+      const key = `${route}\u0000${method}\u0000${status}`;
+      let child = requestChildren.get(key);
+      if (!child) {
+        const statusText = String(status);
+        child = {
+          count: requests.labels(route, method, statusText),
+          error: status >= 500 ? errors.labels(route, statusText) : undefined,
+          seconds: duration.labels(route),
+        };
+        requestChildren.set(key, child);
+      }
+      child.count.inc();
+      child.error?.inc();
+      child.seconds.observe(seconds);
+    },
+    timeToFirstToken: (model, seconds) => ttft.labels(model).observe(seconds),
+    tokens: (model, kind, count) => {
+      if (count > 0) tokens.labels(model, kind).inc(count);
+    },
+    cacheLookup: (result) => cache.labels(result).inc(),
+    rateLimited: (kind) => limited.labels(kind).inc(),
+    upstreamError: (code) => upstream.labels(code).inc(),
+    activeStreams,
+    counter(name, help, labelNames = []) {
+      const existing = registry.getSingleMetric(name);
+      if (existing) return existing as Counter;
+      return new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
+    },
+  };
+}

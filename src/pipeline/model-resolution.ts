@@ -1,0 +1,94 @@
+import type { CallContext, ChatBackend } from '../core/chat-backend.js';
+import type { ChatMiddleware } from '../core/chat-middleware.js';
+import type { RuntimeSettings } from '../core/chat-request.js';
+import type { ModelInfo } from '../core/chat-result.js';
+
+export interface ModelDefaultsEntry {
+  options: Record<string, unknown>;
+  keepAlive?: string | number | undefined;
+  plugins: string[];
+}
+
+export interface ModelResolutionOptions {
+  /** Configured aliases win over the built-in DeepSeek API names. */
+  aliases: Readonly<Record<string, string>>;
+  defaults: Readonly<Record<string, ModelDefaultsEntry>>;
+  listCacheMs: number;
+  now?: () => number;
+}
+
+/** DeepSeek's API names → the family of installed Ollama models that serves them. */
+const BUILT_IN_ALIASES: Record<string, RegExp> = {
+  'deepseek-chat': /^deepseek-v3(\.\d+)?(:|$)/,
+  'deepseek-reasoner': /^deepseek-r1(:|$)/,
+};
+
+/** Picks the newest-looking installed tag of a family: deepseek-v3.1 over deepseek-v3, then list order. */
+export function resolveBuiltInAlias(name: string, installed: readonly ModelInfo[]): string | undefined {
+  const family = BUILT_IN_ALIASES[name];
+  if (!family) return undefined;
+  const matches = installed.map((model) => model.id).filter((id) => family.test(id));
+  matches.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
+  return matches[0];
+}
+
+/** Defaults by exact name, then name without tag (family), then the longest configured prefix. */
+export function findModelDefaults(model: string, defaults: Readonly<Record<string, ModelDefaultsEntry>>): ModelDefaultsEntry | undefined {
+  const exact = defaults[model] ?? defaults[model.split(':')[0]!];
+  if (exact) return exact;
+  let best: string | undefined;
+  for (const key of Object.keys(defaults)) {
+    if (model.startsWith(key) && (!best || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : defaults[best];
+}
+
+export function applyModelDefaults(runtime: RuntimeSettings | undefined, entry: ModelDefaultsEntry | undefined): RuntimeSettings | undefined {
+  if (!entry) return runtime;
+  const merged: RuntimeSettings = { options: { ...entry.options, ...runtime?.options } };
+  const keepAlive = runtime?.keepAlive ?? entry.keepAlive;
+  if (keepAlive !== undefined) merged.keepAlive = keepAlive;
+  return merged;
+}
+
+/** Resolves aliases and applies per-model default options before anything else sees the request. */
+export function modelResolution(options: ModelResolutionOptions): ChatMiddleware {
+  const now = options.now ?? Date.now;
+  return (next) => {
+    let cached: { at: number; models: Promise<ModelInfo[]> } | undefined;
+    const installed = (ctx: CallContext): Promise<ModelInfo[]> => {
+      if (!cached || now() - cached.at > options.listCacheMs) {
+        const models = next.listModels(ctx);
+        cached = { at: now(), models };
+        models.catch(() => (cached = undefined));
+      }
+      return cached.models;
+    };
+    const resolve = async (model: string, ctx: CallContext): Promise<string> => {
+      const configured = options.aliases[model];
+      if (configured) return configured;
+      if (!(model in BUILT_IN_ALIASES)) return model;
+      return resolveBuiltInAlias(model, await installed(ctx)) ?? model;
+    };
+    const prepare = async <T extends { model: string; runtime?: RuntimeSettings }>(request: T, ctx: CallContext): Promise<T> => {
+      const model = await resolve(request.model, ctx);
+      const runtime = applyModelDefaults(request.runtime, findModelDefaults(model, options.defaults));
+      if (model === request.model && runtime === request.runtime) return request;
+      const prepared = { ...request, model };
+      if (runtime) prepared.runtime = runtime;
+      return prepared;
+    };
+    return {
+      ...next,
+      complete: async (request, ctx) => next.complete(await prepare(request, ctx), ctx),
+      async *stream(request, ctx) {
+        yield* next.stream(await prepare(request, ctx), ctx);
+      },
+      completeText: async (request, ctx) => next.completeText(await prepare(request, ctx), ctx),
+      async *streamText(request, ctx) {
+        yield* next.streamText(await prepare(request, ctx), ctx);
+      },
+      embed: async (request, ctx) => next.embed(await prepare(request, ctx), ctx),
+    };
+  };
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { Registry } from 'prom-client';
+import { createApp, type AppDeps } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/config-schema.js';
+import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
+import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+
+export interface TestAppOptions {
+  ollamaUrl: string;
+  /** Extra environment variables, as a user would set them. */
+  env?: Record<string, string>;
+  /** Structured settings, as CONFIG_FILE would hold them. */
+  file?: Record<string, unknown>;
+  overrides?: Partial<AppDeps>;
+}
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  metrics: Metrics;
+  /** Every log line written so far (JSON strings). */
+  logs: string[];
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Builds the real app (real pipeline, real Ollama backend pointed at the fake) on an ephemeral port. */
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const env: Record<string, string> = { OLLAMA_URL: options.ollamaUrl, LOG_LEVEL: 'info', ...options.env };
+  if (options.file) env.CONFIG_FILE = 'test-config.json';
+  const config = loadConfig(env, options.file ? { readFile: () => JSON.stringify(options.file) } : {});
+  const logs: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''] });
+  const metrics = createMetrics(new Registry());
+  const backend = createOllamaBackend({
+    urls: [...config.ollama.urls],
+    connectTimeoutMs: config.ollama.connectTimeoutMs,
+    headersTimeoutMs: config.ollama.headersTimeoutMs,
+    bodyTimeoutMs: config.ollama.bodyTimeoutMs,
+  });
+  const app = createApp({
+    config,
+    backend,
+    logger,
+    metrics,
+    authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    ...options.overrides,
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    metrics,
+    logs,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await backend.close();
+    },
+  };
+}
