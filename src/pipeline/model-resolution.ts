@@ -32,6 +32,19 @@ export function resolveBuiltInAlias(name: string, installed: readonly ModelInfo[
   return matches[0];
 }
 
+/** The installed models plus every alias that resolves to one of them, listed under the alias name. */
+export function withAliases(installed: ModelInfo[], aliases: Readonly<Record<string, string>>): ModelInfo[] {
+  const names = new Set(installed.map((model) => model.id));
+  const extra: ModelInfo[] = [];
+  for (const alias of new Set([...Object.keys(BUILT_IN_ALIASES), ...Object.keys(aliases)])) {
+    if (names.has(alias)) continue;
+    const target = aliases[alias] ?? resolveBuiltInAlias(alias, installed);
+    const model = installed.find((candidate) => candidate.id === target);
+    if (model) extra.push({ ...model, id: alias });
+  }
+  return extra.length === 0 ? installed : [...installed, ...extra];
+}
+
 /** Defaults by exact name, then name without tag (family), then the longest configured prefix. */
 export function findModelDefaults(model: string, defaults: Readonly<Record<string, ModelDefaultsEntry>>): ModelDefaultsEntry | undefined {
   const exact = defaults[model] ?? defaults[model.split(':')[0]!];
@@ -89,6 +102,7 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
         yield* next.streamText(await prepare(request, ctx), ctx);
       },
       embed: async (request, ctx) => next.embed(await prepare(request, ctx), ctx),
+      listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };
   };
 }
