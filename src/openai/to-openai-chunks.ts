@@ -1,0 +1,88 @@
+import type { ChatEvent } from '../core/chat-event.js';
+import { UpstreamError } from '../core/errors.js';
+import type { OpenAIChatCompletionChunk, OpenAIChatDelta, OpenAIFinishReason, OpenAIStreamMeta, OpenAIUsage } from './openai-wire.js';
+import { toOpenAIFinishReason } from './to-openai-completion.js';
+import { toOpenAIUsage } from './to-openai-usage.js';
+
+// Hot path: one call per streamed token. Each chunk is a fresh object literal of one fixed shape
+// (the factory is chosen once per stream), with no spreads and no JSON work.
+
+type MakeChunk = (delta: OpenAIChatDelta, finishReason: OpenAIFinishReason | null) => OpenAIChatCompletionChunk;
+
+/**
+ * Canonical events → `chat.completion.chunk` objects: a role chunk first, then reasoning/text/tool-call
+ * deltas, exactly one chunk carrying finish_reason, and (include_usage) a final `choices: []` usage chunk.
+ */
+export async function* toOpenAIChunks(
+  events: AsyncIterable<ChatEvent>,
+  meta: OpenAIStreamMeta,
+): AsyncGenerator<OpenAIChatCompletionChunk> {
+  const makeChunk = chunkFactory(meta);
+  let hasStarted = false;
+  // Our own numbering: a plugin's second round may restart the backend's indices at 0.
+  let toolCallCount = 0;
+  for await (const event of events) {
+    if (!hasStarted) {
+      hasStarted = true;
+      yield makeChunk({ role: 'assistant', content: '' }, null);
+    }
+    switch (event.type) {
+      case 'text-delta':
+        if (event.text !== '') yield makeChunk({ content: event.text }, null);
+        break;
+      case 'reasoning-delta':
+        if (event.text !== '') yield makeChunk({ reasoning_content: event.text }, null);
+        break;
+      case 'tool-call': {
+        const { call } = event;
+        // Ollama delivers whole calls, so the first delta of a call is also its last.
+        const toolCall = { index: toolCallCount++, id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.argumentsJson } };
+        yield makeChunk({ tool_calls: [toolCall] }, null);
+        break;
+      }
+      case 'finish':
+        yield makeChunk({}, toOpenAIFinishReason(event.finishReason, toolCallCount > 0));
+        if (meta.includeUsage) yield usageChunk(meta, toOpenAIUsage(event.usage));
+        return;
+      case 'start':
+        break;
+    }
+  }
+  // Ending without `finish` means the upstream broke off; the SSE layer turns this into an error frame.
+  throw new UpstreamError('The model stream ended before the response was complete.');
+}
+
+function chunkFactory(meta: OpenAIStreamMeta): MakeChunk {
+  const { id, created, model, systemFingerprint } = meta;
+  if (meta.includeUsage) {
+    return (delta, finishReason) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      system_fingerprint: systemFingerprint,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      usage: null,
+    });
+  }
+  return (delta, finishReason) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: systemFingerprint,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+}
+
+function usageChunk(meta: OpenAIStreamMeta, usage: OpenAIUsage): OpenAIChatCompletionChunk {
+  return {
+    id: meta.id,
+    object: 'chat.completion.chunk',
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: meta.systemFingerprint,
+    choices: [],
+    usage,
+  };
+}

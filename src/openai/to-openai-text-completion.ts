@@ -1,0 +1,70 @@
+import type { ChatEvent } from '../core/chat-event.js';
+import type { ChatResult, FinishReason } from '../core/chat-result.js';
+import { UpstreamError } from '../core/errors.js';
+import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
+import { toOpenAIUsage } from './to-openai-usage.js';
+
+// Legacy /v1/completions. Streamed objects have the same shape as the full one (no `delta`).
+// Reasoning is dropped: a text completion has nowhere to put it. `echo` is applied here: the caller
+// passes the prompt as `echoPrompt` when the request had echo: true.
+
+export interface OpenAITextMeta extends OpenAIResponseMeta {
+  echoPrompt?: string | undefined;
+}
+
+export interface OpenAITextStreamMeta extends OpenAITextMeta {
+  includeUsage: boolean;
+}
+
+export function toOpenAITextCompletion(result: ChatResult, meta: OpenAITextMeta): OpenAITextCompletion {
+  const text = (meta.echoPrompt ?? '') + result.message.content;
+  const completion = textObject(meta, text, toTextFinishReason(result.finishReason));
+  completion.usage = toOpenAIUsage(result.usage);
+  return completion;
+}
+
+export async function* toOpenAITextChunks(
+  events: AsyncIterable<ChatEvent>,
+  meta: OpenAITextStreamMeta,
+): AsyncGenerator<OpenAITextCompletion> {
+  const makeChunk = (text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion => {
+    const chunk = textObject(meta, text, finishReason);
+    if (meta.includeUsage) chunk.usage = null;
+    return chunk;
+  };
+  let hasStarted = false;
+  for await (const event of events) {
+    if (!hasStarted) {
+      hasStarted = true;
+      if (meta.echoPrompt) yield makeChunk(meta.echoPrompt, null);
+    }
+    if (event.type === 'text-delta' && event.text !== '') yield makeChunk(event.text, null);
+    if (event.type === 'finish') {
+      yield makeChunk('', toTextFinishReason(event.finishReason));
+      if (meta.includeUsage) {
+        const usageChunk = textObject(meta, '', null);
+        usageChunk.choices = [];
+        usageChunk.usage = toOpenAIUsage(event.usage);
+        yield usageChunk;
+      }
+      return;
+    }
+  }
+  throw new UpstreamError('The model stream ended before the response was complete.');
+}
+
+function textObject(meta: OpenAIResponseMeta, text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion {
+  return {
+    id: meta.id,
+    object: 'text_completion',
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: meta.systemFingerprint,
+    choices: [{ text, index: 0, logprobs: null, finish_reason: finishReason }],
+  };
+}
+
+/** The legacy enum has no tool_calls; a text completion cannot call tools anyway. */
+function toTextFinishReason(reason: FinishReason): OpenAITextFinishReason {
+  return reason === 'tool_calls' ? 'stop' : reason;
+}

@@ -1,0 +1,14 @@
+import type { Usage } from '../core/chat-result.js';
+import type { OpenAIUsage } from './openai-wire.js';
+
+/** Detail objects appear only when the figure is known; reasoning tokens are already inside completion_tokens. */
+export function toOpenAIUsage(usage: Usage): OpenAIUsage {
+  const wire: OpenAIUsage = {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+  if (usage.cachedTokens !== undefined) wire.prompt_tokens_details = { cached_tokens: usage.cachedTokens };
+  if (usage.reasoningTokens !== undefined) wire.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
+  return wire;
+}
