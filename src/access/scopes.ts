@@ -1,0 +1,74 @@
+import { posix } from 'node:path';
+import { InvalidRequestError, PermissionDeniedError } from '../core/errors.js';
+import { ALL_SCOPES, type Scope } from '../core/principal.js';
+
+// Which scope each route needs. `admin` does not imply the others: the bootstrap admin key simply holds
+// every scope, and a key meant only for managing keys can hold `admin` alone.
+
+/** Ollama routes that change the model store (writing blobs is the first step of /api/create). */
+const OLLAMA_ADMIN_ROUTES = new Set(['/api/pull', '/api/push', '/api/create', '/api/copy', '/api/delete', '/api/blobs']);
+
+const OPENAI_ROUTE_SCOPES: ReadonlyArray<readonly [RegExp, Scope]> = [
+  [/^\/v1\/chat\/completions$/, 'chat'],
+  [/^\/v1\/completions$/, 'completions'],
+  [/^\/v1\/embeddings$/, 'embeddings'],
+  [/^\/v1\/models(\/.+)?$/, 'models:read'],
+  [/^\/api\/v1\/chat$/, 'chat'],
+  [/^\/api\/v1\/(keys|audit)(\/.*)?$/, 'admin'],
+];
+
+export function isScope(value: string): value is Scope {
+  return (ALL_SCOPES as readonly string[]).includes(value);
+}
+
+/** Validates a scope list from user input; accepts 'a,b' or ['a', 'b']. Unknown names are a 400 naming them. */
+export function parseScopes(input: string | readonly string[], param = 'scopes'): Scope[] {
+  const items = (typeof input === 'string' ? input.split(',') : input).map((item) => item.trim()).filter(Boolean);
+  const unknown = items.filter((item) => !isScope(item));
+  if (unknown.length > 0) {
+    throw new InvalidRequestError(
+      `Unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `'${s}'`).join(', ')}; valid scopes are ${ALL_SCOPES.join(', ')}.`,
+      param,
+    );
+  }
+  return ALL_SCOPES.filter((scope) => items.includes(scope));
+}
+
+/**
+ * The scope a request needs, or null when the route needs none beyond being authenticated (or is not ours).
+ * The path is normalised the way Ollama's router would see it, so `/api//pull`, `/API/pull/` or
+ * `/api/%70ull` cannot slip past the admin check.
+ */
+export function requiredScope(path: string): Scope | null {
+  const normalized = normalizePath(path);
+  if (normalized === null) return 'admin';
+  for (const [pattern, scope] of OPENAI_ROUTE_SCOPES) if (pattern.test(normalized)) return scope;
+  if (normalized === '/api/v1' || normalized.startsWith('/api/v1/')) return null;
+  if (normalized === '/api' || normalized.startsWith('/api/')) {
+    const route = normalized.split('/').slice(0, 3).join('/');
+    return OLLAMA_ADMIN_ROUTES.has(route) ? 'admin' : 'ollama';
+  }
+  return null;
+}
+
+export function hasScope(scopes: readonly Scope[], required: Scope): boolean {
+  return scopes.includes(required);
+}
+
+export function assertScope(scopes: readonly Scope[], required: Scope, action?: string): void {
+  if (hasScope(scopes, required)) return;
+  const what = action === undefined ? '' : ` for ${action}`;
+  throw new PermissionDeniedError(`This key lacks the '${required}' scope required${what}.`);
+}
+
+/** Lowercased, decoded, query-less, dot-segment-resolved path without trailing slash; null if undecodable. */
+function normalizePath(path: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.split('?')[0] ?? '');
+  } catch {
+    return null;
+  }
+  const resolved = posix.normalize(`/${decoded}`).toLowerCase();
+  return resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved;
+}

@@ -1,0 +1,103 @@
+// Persistence for API keys, their usage counters and the audit log. Adapters: SQLite (embedded default)
+// and PostgreSQL (shared by several proxy instances). One contract suite runs against both.
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** SHA-256 hex of the secret. Never leaves the access layer. */
+  hash: string;
+  /** Display prefix of the secret, e.g. 'sk-AbCdEfG…'. */
+  prefix: string;
+  scopes: string[];
+  /** Allowed model names or globs; null means every model. */
+  models: string[] | null;
+  tier: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  /** The hash before the last rotation, still accepted until previousHashExpiresAt. */
+  previousHash: string | null;
+  previousHashExpiresAt: Date | null;
+}
+
+export interface ApiKeyPatch {
+  name?: string;
+  scopes?: string[];
+  models?: string[] | null;
+  tier?: string | null;
+  metadata?: Record<string, unknown>;
+  expiresAt?: Date | null;
+}
+
+export interface UsageIncrement {
+  keyId: string;
+  /** UTC day, 'YYYY-MM-DD'. */
+  day: string;
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type UsageRow = Omit<UsageIncrement, 'keyId'>;
+
+export interface UsageQuery {
+  /** Inclusive 'YYYY-MM-DD' bounds. */
+  from?: string;
+  to?: string;
+}
+
+/** One authenticated request. Never holds a secret or a prompt. */
+export interface AuditEntry {
+  at: Date;
+  keyId: string;
+  route: string;
+  model: string | null;
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  requestId: string;
+  clientIp: string | null;
+}
+
+export interface AuditQuery {
+  keyId?: string;
+  model?: string;
+  status?: number;
+  /** Inclusive lower bound on `at`. */
+  from?: Date;
+  /** Exclusive upper bound on `at`. */
+  to?: Date;
+  limit: number;
+}
+
+export interface KeyStore {
+  /** Rejects when the id or hash already exists. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /** Matches the current hash, or the previous hash while `now` is before its grace end. */
+  findByHash(hash: string, now: Date): Promise<ApiKeyRecord | null>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  /** Oldest first. */
+  list(): Promise<ApiKeyRecord[]>;
+  update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null>;
+  /** Keeps the first revocation time when called again. */
+  revoke(id: string, at: Date): Promise<ApiKeyRecord | null>;
+  /** The current hash becomes the previous one, valid until graceUntil. */
+  rotate(id: string, newHash: string, newPrefix: string, graceUntil: Date): Promise<ApiKeyRecord | null>;
+  /** Records last use; never moves it backwards. */
+  touch(id: string, at: Date): Promise<void>;
+  count(): Promise<number>;
+  /** Adds to the counters of (key, day, model), creating the row if needed. */
+  recordUsage(increment: UsageIncrement): Promise<void>;
+  /** Ordered by day, then model. */
+  usage(keyId: string, query?: UsageQuery): Promise<UsageRow[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Deletes entries older than `before`; returns how many. */
+  pruneAudit(before: Date): Promise<number>;
+  close(): Promise<void>;
+}
