@@ -5,6 +5,7 @@ import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
 import type { Scope } from './core/principal.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
+import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   const streaming = { backend, metrics, writeSse: sse };
 
   app.use(requestContext({ logger: deps.logger, metrics }));
+  app.use(cors);
 
   const health = healthRoutes({
     checks: deps.healthChecks ?? [],
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/v1/models', ...guarded('models:read'), models.list);
   app.get('/v1/models/*id', ...guarded('models:read'), models.get);
   app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
-  app.post(['/v1/completions', '/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
+  app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
   app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics }));
 
   app.use(notFound);

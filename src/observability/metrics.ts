@@ -26,8 +26,10 @@ interface Observable {
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export function createMetrics(registry: Registry = new Registry()): Metrics {
-  const requests = new Counter({ name: 'api_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
-  const errors = new Counter({ name: 'api_errors_total', help: 'HTTP responses with a server-side failure (status >= 500), by route and status', labelNames: ['route', 'status'], registers: [registry] });
+  // Same label set on both, so rate(api_errors_total) / rate(api_requests_total) matches series one to one.
+  const apiRequests = new Counter({ name: 'api_requests_total', help: 'API requests by route', labelNames: ['route'], registers: [registry] });
+  const apiErrors = new Counter({ name: 'api_errors_total', help: 'API requests that failed on the server side (status >= 500), by route', labelNames: ['route'], registers: [registry] });
+  const requests = new Counter({ name: 'proxy_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
   const duration = new Histogram({ name: 'proxy_http_request_duration_seconds', help: 'Request latency by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const ttft = new Histogram({ name: 'proxy_time_to_first_token_seconds', help: 'Time to the first streamed token', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const tokens = new Counter({ name: 'proxy_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'kind'], registers: [registry] });
@@ -37,7 +39,7 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
   const activeStreams = new Gauge({ name: 'proxy_active_streams', help: 'Streams in flight', registers: [registry] });
 
   // Label lookups cost a string join per call; cache the bound children by key.
-  const requestChildren = new Map<string, { count: Incrementable; error: Incrementable | undefined; seconds: Observable }>();
+  const requestChildren = new Map<string, { counters: Incrementable[]; seconds: Observable }>();
   return {
     registry,
     requestFinished(route, method, status, seconds) {
@@ -45,15 +47,12 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
       let child = requestChildren.get(key);
       if (!child) {
         const statusText = String(status);
-        child = {
-          count: requests.labels(route, method, statusText),
-          error: status >= 500 ? errors.labels(route, statusText) : undefined,
-          seconds: duration.labels(route),
-        };
+        const counters = [requests.labels(route, method, statusText), apiRequests.labels(route)];
+        if (status >= 500) counters.push(apiErrors.labels(route));
+        child = { counters, seconds: duration.labels(route) };
         requestChildren.set(key, child);
       }
-      child.count.inc();
-      child.error?.inc();
+      for (const counter of child.counters) counter.inc();
       child.seconds.observe(seconds);
     },
     timeToFirstToken: (model, seconds) => ttft.labels(model).observe(seconds),
