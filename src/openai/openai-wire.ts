@@ -93,27 +93,33 @@ const responseFormat = z.discriminatedUnion(
   { error: "type must be 'text', 'json_object' or 'json_schema'" },
 );
 
+const between = (min: number, max: number) => {
+  const error = `must be a number between ${min} and ${max}`;
+  return z.number({ error }).min(min, error).max(max, error);
+};
+const integer = (min: number) => z.int({ error: 'must be an integer' }).min(min, `must be an integer >= ${min}`);
+
 /** Sampling and runtime fields shared by chat and legacy completions. */
 const generationFields = {
   model: z.string().min(1, 'must be a non-empty string'),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  max_tokens: z.int().min(1).nullish(),
+  temperature: between(0, 2).nullish(),
+  top_p: between(0, 1).nullish(),
+  max_tokens: integer(1).nullish(),
   stop: z.union([z.string(), z.array(z.string())], { error: 'expected a string or an array of strings' }).nullish(),
-  seed: z.int().nullish(),
-  presence_penalty: z.number().min(-2).max(2).nullish(),
-  frequency_penalty: z.number().min(-2).max(2).nullish(),
-  n: z.int().min(1).max(1, 'n > 1 is not supported; send one request per completion').nullish(),
+  seed: z.int({ error: 'must be an integer' }).nullish(),
+  presence_penalty: between(-2, 2).nullish(),
+  frequency_penalty: between(-2, 2).nullish(),
+  n: integer(1).max(1, 'n > 1 is not supported; send one request per completion').nullish(),
   // Ollama extras, not OpenAI fields.
   options: z.record(z.string(), z.unknown()).nullish(),
-  num_ctx: z.int().min(1).nullish(),
+  num_ctx: integer(1).nullish(),
   keep_alive: z.union([z.string(), z.number()]).nullish(),
 };
 
 export const openAIChatCompletionRequestSchema = z.object({
   ...generationFields,
   messages: z.array(chatMessage).min(1, 'must contain at least one message'),
-  max_completion_tokens: z.int().min(1).nullish(),
+  max_completion_tokens: integer(1).nullish(),
   logprobs: z.boolean().refine((on) => !on, 'logprobs is not supported by this server').nullish(),
   response_format: responseFormat.nullish(),
   tools: z.array(tool).nullish(),
@@ -124,7 +130,7 @@ export const openAIChatCompletionRequestSchema = z.object({
   modalities: z.array(z.string()).refine((list) => !list.includes('audio'), 'audio output is not supported').nullish(),
   audio: z.null({ error: 'audio output is not supported' }).optional(),
   // Extras: Ollama's `think`, DeepSeek's `thinking`, and ours.
-  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).nullish(),
+  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])], { error: "expected true, false, 'low', 'medium' or 'high'" }).nullish(),
   thinking: z.object({ type: z.enum(['enabled', 'disabled']) }).nullish(),
   plugins: z.array(z.string().min(1)).nullish(),
   system_message: z.string().nullish(),
@@ -137,8 +143,8 @@ export const openAITextCompletionRequestSchema = z.object({
   prompt: z.union([z.string(), z.array(z.unknown())], { error: 'expected a string or an array with one string' }),
   suffix: z.string().nullish(),
   echo: z.boolean().nullish(),
-  best_of: z.int().min(0).max(1, 'best_of > 1 is not supported').nullish(),
-  logprobs: z.int().max(0, 'logprobs is not supported by this server').nullish(),
+  best_of: integer(0).max(1, 'best_of > 1 is not supported').nullish(),
+  logprobs: integer(0).max(0, 'logprobs is not supported by this server').nullish(),
   raw: z.boolean().nullish(),
 });
 export type OpenAITextCompletionRequest = z.output<typeof openAITextCompletionRequestSchema>;
@@ -147,7 +153,7 @@ export const openAIEmbeddingRequestSchema = z.object({
   model: generationFields.model,
   input: z.union([z.string(), z.array(z.unknown())], { error: 'expected a string or an array of strings' }),
   encoding_format: z.enum(['float', 'base64']).nullish(),
-  dimensions: z.int().min(1).nullish(),
+  dimensions: integer(1).nullish(),
   options: generationFields.options,
   num_ctx: generationFields.num_ctx,
   keep_alive: generationFields.keep_alive,

@@ -37,9 +37,7 @@ export function formatParam(path: Path): string {
 
 function reportMissing(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type' && issue.input === undefined) return REQUIRED;
-  if (issue.code === 'invalid_type' && issue.path?.length === 0 && issue.expected === 'object') {
-    return 'expected a JSON object';
-  }
+  if (issue.code === 'invalid_type' && issue.expected === 'object') return 'expected a JSON object';
   return undefined;
 }
 

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../../../src/core/chat-event.js';
+import type { ChatResult } from '../../../src/core/chat-result.js';
+import type { OpenAITextCompletion } from '../../../src/openai/openai-wire.js';
+import { toOpenAITextChunks, toOpenAITextCompletion } from '../../../src/openai/to-openai-text-completion.js';
+import { validateOpenAI } from '../../helpers/openai-schema.js';
+import { collect, eventStream, finish, reasoning, start, startedAt, text, usage } from './chat-events.js';
+
+const meta = { id: 'cmpl-test', created: 1767225600, model: 'deepseek-coder', systemFingerprint: 'fp_test' };
+const result: ChatResult = { model: 'deepseek-coder', createdAt: startedAt, message: { role: 'assistant', content: 'a + b' }, finishReason: 'stop', usage };
+
+async function chunksFor(events: ChatEvent[], extra: { includeUsage?: boolean; echoPrompt?: string } = {}): Promise<OpenAITextCompletion[]> {
+  const chunks = await collect(toOpenAITextChunks(eventStream(events), { ...meta, includeUsage: false, ...extra }));
+  for (const chunk of chunks) expect(validateOpenAI('CreateCompletionStreamChunk', chunk)).toEqual([]);
+  return chunks;
+}
+const texts = (chunks: OpenAITextCompletion[]) => chunks.map((chunk) => chunk.choices[0]?.text);
+
+describe('toOpenAITextCompletion', () => {
+  it('builds a text_completion object', () => {
+    const completion = toOpenAITextCompletion(result, meta);
+    expect(validateOpenAI('CreateCompletionResponse', completion)).toEqual([]);
+    expect(completion).toEqual({
+      id: 'cmpl-test',
+      object: 'text_completion',
+      created: 1767225600,
+      model: 'deepseek-coder',
+      system_fingerprint: 'fp_test',
+      choices: [{ text: 'a + b', index: 0, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 },
+    });
+  });
+
+  it('prepends the prompt when echo was requested', () => {
+    expect(toOpenAITextCompletion(result, { ...meta, echoPrompt: 'return ' }).choices[0]!.text).toBe('return a + b');
+  });
+});
+
+describe('toOpenAITextChunks', () => {
+  it('streams text fragments, dropping reasoning, then one finish chunk', async () => {
+    const chunks = await chunksFor([start, reasoning('hmm'), text('a +'), text(' b'), finish('length')]);
+    expect(texts(chunks)).toEqual(['a +', ' b', '']);
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason)).toEqual([null, null, 'length']);
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['cmpl-test']));
+  });
+
+  it('streams the echoed prompt first', async () => {
+    expect(texts(await chunksFor([start, text('b'), finish()], { echoPrompt: 'a' }))).toEqual(['a', 'b', '']);
+  });
+
+  it('with include_usage, ends with a choices: [] usage chunk and marks the others usage: null', async () => {
+    const chunks = await chunksFor([start, text('x'), finish()], { includeUsage: true });
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 } });
+    expect(chunks.slice(0, -1).map((chunk) => chunk.usage)).toEqual([null, null]);
+  });
+
+  it('throws when the stream ends without finishing', async () => {
+    await expect(chunksFor([start, text('x')])).rejects.toThrow(/ended before/);
+  });
+});
