@@ -1,0 +1,145 @@
+import type { ChatEvent } from '../core/chat-event.js';
+import type { ChatMessage, ToolCall } from '../core/chat-request.js';
+import type { ChatResult, FinishReason } from '../core/chat-result.js';
+import { UpstreamError } from '../core/errors.js';
+import type { OllamaChatLineView, OllamaGenerateLineView, OllamaLineBase, OllamaToolCallView } from './ollama-wire.js';
+import { createThinkTagSplitter, type SplitText, type ThinkTagSplitter } from './think-tag-splitter.js';
+
+export interface OllamaResponseContext {
+  /** Id for a tool call that Ollama sent without one (servers before 0.12.10). */
+  newId: () => string;
+  /** Fallback when `created_at` is missing or unparsable. */
+  now: () => Date;
+  /** The model may reason inline without an opening `<think>` (see think-tag-splitter.ts). */
+  inlineThinking?: boolean;
+}
+
+export type LineReducer<L> = (line: L) => ChatEvent[];
+
+/** Explicit-state reducer over streamed /api/chat lines: each line → the events it produces, in order. */
+export function createChatLineReducer(context: OllamaResponseContext): LineReducer<OllamaChatLineView> {
+  const step = createLineStep(context);
+  return (line) => step(line, line.message.content, line.message.thinking, line.message.tool_calls);
+}
+
+/** Same for /api/generate lines, whose text is `response` and reasoning the top-level `thinking`. */
+export function createGenerateLineReducer(context: OllamaResponseContext): LineReducer<OllamaGenerateLineView> {
+  const step = createLineStep(context);
+  return (line) => step(line, line.response, line.thinking, line.tool_calls);
+}
+
+/** Non-streamed /api/chat body → ChatResult, through the same reducer so both paths agree. */
+export function fromOllamaChatResponse(body: OllamaChatLineView, context: OllamaResponseContext): ChatResult {
+  return foldEvents(createChatLineReducer(context)(body));
+}
+
+export function fromOllamaGenerateResponse(body: OllamaGenerateLineView, context: OllamaResponseContext): ChatResult {
+  return foldEvents(createGenerateLineReducer(context)(body));
+}
+
+type LineStep = (
+  line: OllamaLineBase,
+  content: string | undefined,
+  thinking: string | undefined,
+  toolCalls: OllamaToolCallView[] | undefined,
+) => ChatEvent[];
+
+function createLineStep(context: OllamaResponseContext): LineStep {
+  let isStarted = false;
+  let isFinished = false;
+  let hasThinkingField = false;
+  let hasToolCalls = false;
+  let nextToolIndex = 0;
+  let splitter: ThinkTagSplitter | undefined;
+  let isContentSeen = false;
+
+  // Decided at the first text: inline <think> handling only when Ollama is not using the `thinking` field.
+  const contentSplitter = (): ThinkTagSplitter | undefined => {
+    if (!isContentSeen) {
+      isContentSeen = true;
+      if (!hasThinkingField) splitter = createThinkTagSplitter({ inlineThinking: context.inlineThinking ?? false });
+    }
+    return splitter;
+  };
+
+  return (line, content, thinking, toolCalls) => {
+    if (isFinished) return [];
+    const events: ChatEvent[] = [];
+    if (!isStarted) {
+      isStarted = true;
+      events.push({ type: 'start', model: line.model, createdAt: parseCreatedAt(line.created_at, context.now) });
+    }
+    if (thinking) {
+      hasThinkingField = true;
+      events.push({ type: 'reasoning-delta', text: thinking });
+    }
+    if (line.done) {
+      const isNormalStop = line.done_reason !== 'length';
+      const split = (content || isContentSeen) ? contentSplitter() : undefined;
+      if (split) pushSplit(events, split.finish(content ?? '', isNormalStop));
+      else if (content) events.push({ type: 'text-delta', text: content });
+    } else if (content) {
+      const split = contentSplitter();
+      if (split) pushSplit(events, split.push(content));
+      else events.push({ type: 'text-delta', text: content });
+    }
+    for (const call of toolCalls ?? []) {
+      hasToolCalls = true;
+      events.push({ type: 'tool-call', index: nextToolIndex++, call: toToolCall(call, context) });
+    }
+    if (line.done) {
+      isFinished = true;
+      events.push({
+        type: 'finish',
+        finishReason: toFinishReason(line.done_reason, hasToolCalls),
+        usage: { promptTokens: line.prompt_eval_count ?? 0, completionTokens: line.eval_count ?? 0 },
+      });
+    }
+    return events;
+  };
+}
+
+function pushSplit(events: ChatEvent[], split: SplitText): void {
+  if (split.reasoning) events.push({ type: 'reasoning-delta', text: split.reasoning });
+  if (split.content) events.push({ type: 'text-delta', text: split.content });
+}
+
+/** Ollama sends arguments as an object; the canonical model keeps OpenAI's JSON string. */
+function toToolCall(call: OllamaToolCallView, context: OllamaResponseContext): ToolCall {
+  return {
+    id: call.id || context.newId(),
+    name: call.function.name,
+    argumentsJson: JSON.stringify(call.function.arguments ?? {}),
+  };
+}
+
+/** The native API has no tool_calls done reason: `stop` after tool calls means the model wants them run. */
+export function toFinishReason(doneReason: string | undefined, hasToolCalls: boolean): FinishReason {
+  if (doneReason === 'length') return 'length';
+  return hasToolCalls ? 'tool_calls' : 'stop';
+}
+
+function parseCreatedAt(value: string | undefined, now: () => Date): Date {
+  if (value === undefined) return now();
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? now() : date;
+}
+
+function foldEvents(events: ChatEvent[]): ChatResult {
+  let content = '';
+  let reasoning = '';
+  const toolCalls: ToolCall[] = [];
+  const start = events[0];
+  for (const event of events) {
+    if (event.type === 'text-delta') content += event.text;
+    else if (event.type === 'reasoning-delta') reasoning += event.text;
+    else if (event.type === 'tool-call') toolCalls.push(event.call);
+    else if (event.type === 'finish' && start?.type === 'start') {
+      const message: ChatMessage = { role: 'assistant', content };
+      if (reasoning) message.reasoning = reasoning;
+      if (toolCalls.length > 0) message.toolCalls = toolCalls;
+      return { model: start.model, createdAt: start.createdAt, message, finishReason: event.finishReason, usage: event.usage };
+    }
+  }
+  throw new UpstreamError('Ollama returned an unfinished response (done is false).');
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { CallContext, ChatBackend } from '../core/chat-backend.js';
+import type { ChatEvent } from '../core/chat-event.js';
+import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
+import type { ChatResult, EmbeddingResult, ModelInfo } from '../core/chat-result.js';
+import { UpstreamError } from '../core/errors.js';
+import { decodeNdjson } from '../shared/ndjson.js';
+import {
+  createChatLineReducer,
+  createGenerateLineReducer,
+  fromOllamaChatResponse,
+  fromOllamaGenerateResponse,
+  type LineReducer,
+  type OllamaResponseContext,
+} from './from-ollama-response.js';
+import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
+import { createHostPool } from './host-pool.js';
+import { mapOllamaFailure } from './map-ollama-error.js';
+import { isInlineThinkingModel } from './model-dialect.js';
+import {
+  ollamaChatLineSchema,
+  ollamaEmbedResponseSchema,
+  ollamaGenerateLineSchema,
+  ollamaShowSchema,
+  ollamaTagsSchema,
+  ollamaVersionSchema,
+} from './ollama-wire.js';
+import { readOllamaChatLine, readOllamaGenerateLine } from './read-ollama-line.js';
+import { toOllamaChatRequest, toOllamaEmbedRequest, toOllamaGenerateRequest } from './to-ollama-request.js';
+import {
+  createOllamaTransport,
+  readBody,
+  readJson,
+  type OllamaFetch,
+  type OllamaFetchResponse,
+  type OllamaTransport,
+} from './ollama-transport.js';
+
+export interface OllamaBackendOptions {
+  urls: readonly string[];
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  now?: () => Date;
+  /** Ids for tool calls Ollama sent without one. */
+  newId?: () => string;
+  /** Replaces undici's fetch (see ollama-transport.ts). The global fetch fits. */
+  fetch?: OllamaFetch;
+  /** How long a host that refused a connection is tried last. */
+  hostCooldownMs?: number;
+  maxLineBytes?: number;
+}
+
+export interface OllamaProbeResult {
+  url: string;
+  ok: boolean;
+  version?: string;
+  error?: string;
+}
+
+export interface OllamaBackend extends ChatBackend {
+  /** POST /api/show: context length, capabilities, family of one model. */
+  showModel(name: string, signal: AbortSignal): Promise<ModelInfo>;
+  /** GET /api/version on every host; also brings recovered hosts back into rotation. */
+  probe(signal: AbortSignal): Promise<OllamaProbeResult[]>;
+  close(): Promise<void>;
+}
+
+export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? (() => `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
+  const pool = createHostPool(options.urls, { cooldownMs: options.hostCooldownMs ?? 5_000, now: () => now().getTime() });
+  const transport = createOllamaTransport({ ...options, pool });
+  const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
+  const responseContext = (inlineThinking: boolean): OllamaResponseContext => ({ newId, now, inlineThinking });
+
+  const post = (path: string, body: unknown, ctx: CallContext, model: string) =>
+    transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger });
+
+  async function* streamEvents<L>(response: OllamaFetchResponse, read: (value: unknown) => L, reduce: LineReducer<L>) {
+    if (!response.body) throw new UpstreamError('Ollama answered without a body.');
+    // The finish event is held until the body ends (right after the done line) so the connection is read
+    // to completion and goes back to the keep-alive pool instead of being cancelled by an early return.
+    let finish: ChatEvent | undefined;
+    try {
+      for await (const value of decodeNdjson(readBody(response.body), streamOptions)) {
+        if (finish) continue;
+        for (const event of reduce(read(value))) {
+          if (event.type === 'finish') finish = event;
+          else yield event;
+        }
+      }
+    } catch (error) {
+      if (!finish) throw mapOllamaFailure(error);
+    }
+    if (!finish) throw new UpstreamError('Ollama closed the stream before its final line.');
+    yield finish;
+  }
+
+  return {
+    async complete(request, ctx): Promise<ChatResult> {
+      const response = await post('/api/chat', toOllamaChatRequest(request, false), ctx, request.model);
+      const body = await readJson(response, ollamaChatLineSchema, 'chat response');
+      return fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
+    },
+
+    async *stream(request, ctx): AsyncGenerator<ChatEvent> {
+      const response = await post('/api/chat', toOllamaChatRequest(request, true), ctx, request.model);
+      yield* streamEvents(response, readOllamaChatLine, createChatLineReducer(responseContext(chatInlineThinking(request))));
+    },
+
+    async completeText(request, ctx): Promise<ChatResult> {
+      const response = await post('/api/generate', toOllamaGenerateRequest(request, false), ctx, request.model);
+      const body = await readJson(response, ollamaGenerateLineSchema, 'generate response');
+      return fromOllamaGenerateResponse(body, responseContext(textInlineThinking(request)));
+    },
+
+    async *streamText(request, ctx): AsyncGenerator<ChatEvent> {
+      const response = await post('/api/generate', toOllamaGenerateRequest(request, true), ctx, request.model);
+      const reduce = createGenerateLineReducer(responseContext(textInlineThinking(request)));
+      yield* streamEvents(response, readOllamaGenerateLine, reduce);
+    },
+
+    async embed(request: EmbeddingRequest, ctx): Promise<EmbeddingResult> {
+      const response = await post('/api/embed', toOllamaEmbedRequest(request), ctx, request.model);
+      const body = await readJson(response, ollamaEmbedResponseSchema, 'embed response');
+      if (body.embeddings.length !== request.inputs.length) {
+        throw new UpstreamError(`Ollama returned ${body.embeddings.length} embeddings for ${request.inputs.length} inputs.`);
+      }
+      return { model: request.model, embeddings: body.embeddings, promptTokens: body.prompt_eval_count ?? 0 };
+    },
+
+    async listModels(ctx): Promise<ModelInfo[]> {
+      const response = await transport.send({ method: 'GET', path: '/api/tags', signal: ctx.signal, logger: ctx.logger });
+      return fromOllamaTags(await readJson(response, ollamaTagsSchema, 'model list'));
+    },
+
+    async showModel(name, signal): Promise<ModelInfo> {
+      const response = await transport.send({ method: 'POST', path: '/api/show', body: { model: name }, signal, model: name });
+      return fromOllamaShow(name, await readJson(response, ollamaShowSchema, 'model description'));
+    },
+
+    probe: (signal) => Promise.all(options.urls.map((url) => probeHost(transport, url, signal, pool))),
+
+    close: () => transport.close(),
+  };
+}
+
+async function probeHost(
+  transport: OllamaTransport,
+  url: string,
+  signal: AbortSignal,
+  pool: { markUp(url: string): void },
+): Promise<OllamaProbeResult> {
+  try {
+    const response = await transport.sendTo(url, { method: 'GET', path: '/api/version', signal });
+    const { version } = await readJson(response, ollamaVersionSchema, 'version');
+    pool.markUp(url);
+    return { url, ok: true, version };
+  } catch (error) {
+    const mapped = mapOllamaFailure(error);
+    return { url, ok: false, error: mapped instanceof Error ? mapped.message : String(mapped) };
+  }
+}
+
+/** Inline `<think>` parsing for R1-like models, unless the client turned reasoning off. */
+function chatInlineThinking(request: ChatRequest): boolean {
+  return isInlineThinkingModel(request.model) && request.reasoning?.enabled !== false;
+}
+
+/** Raw prompts and fill-in-the-middle get no reasoning template, so their text is never reasoning. */
+function textInlineThinking(request: TextRequest): boolean {
+  return isInlineThinkingModel(request.model) && !request.raw && !request.suffix;
+}

@@ -1,0 +1,129 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { z } from 'zod';
+import { UpstreamError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { HostPool } from './host-pool.js';
+import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
+
+// The network half of the Ollama backend: undici fetch over one keep-alive Agent, host failover, and
+// turning HTTP and socket failures into catalog errors. ollama-backend.ts is the only caller.
+
+export interface OllamaFetchInit {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+/** The part of a fetch Response we use; both undici's and the global fetch satisfy it. */
+export interface OllamaFetchResponse {
+  ok: boolean;
+  status: number;
+  headers: { get(name: string): string | null };
+  body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
+export type OllamaFetch = (url: string, init: OllamaFetchInit) => Promise<OllamaFetchResponse>;
+
+export interface OllamaTransportOptions {
+  pool: HostPool;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Replaces undici's fetch (tests). It gets no dispatcher, so the timeouts above are then its business. */
+  fetch?: OllamaFetch;
+}
+
+export interface OllamaCall {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  signal: AbortSignal;
+  /** For ModelNotFoundError. */
+  model?: string;
+  logger?: Logger;
+}
+
+export interface OllamaTransport {
+  /** Sends to the next host (moving on when a host refuses the connection); non-2xx → ProxyError. */
+  send(call: OllamaCall): Promise<OllamaFetchResponse>;
+  /** Sends to one given host, no failover (probes). */
+  sendTo(url: string, call: OllamaCall): Promise<OllamaFetchResponse>;
+  close(): Promise<void>;
+}
+
+export function createOllamaTransport(options: OllamaTransportOptions): OllamaTransport {
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs },
+    headersTimeout: options.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs,
+  });
+  const doFetch: OllamaFetch =
+    options.fetch ?? ((url, init) => undiciFetch(url, { ...init, dispatcher: agent }) as Promise<OllamaFetchResponse>);
+
+  const sendTo = async (url: string, call: OllamaCall): Promise<OllamaFetchResponse> => {
+    const init: OllamaFetchInit = { method: call.method, headers: { accept: 'application/json' }, signal: call.signal };
+    if (call.body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(call.body);
+    }
+    const response = await doFetch(url + call.path, init);
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      throw mapOllamaHttpError(response.status, text, {
+        ...(call.model !== undefined && { model: call.model }),
+        retryAfter: response.headers.get('retry-after'),
+      });
+    }
+    return response;
+  };
+
+  const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
+    let lastError: unknown;
+    for (const url of options.pool.candidates()) {
+      try {
+        const response = await sendTo(url, call);
+        options.pool.markUp(url);
+        return response;
+      } catch (error) {
+        if (call.signal.aborted || !isConnectFailure(error)) throw mapOllamaFailure(error);
+        options.pool.markDown(url);
+        call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
+        lastError = error;
+      }
+    }
+    throw mapOllamaFailure(lastError);
+  };
+
+  return { send, sendTo, close: () => agent.close() };
+}
+
+/** Reads a whole JSON body and validates it (non-streamed paths); `{"error"}` bodies become UpstreamError. */
+export async function readJson<T>(response: OllamaFetchResponse, schema: z.ZodType<T>, what: string): Promise<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await response.text());
+  } catch (error) {
+    throw error instanceof SyntaxError ? new UpstreamError(`Ollama sent invalid JSON for ${what}.`, error) : mapOllamaFailure(error);
+  }
+  const error = (value as { error?: unknown } | null)?.error;
+  if (typeof error === 'string') throw mapOllamaStreamError(error);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UpstreamError(`Ollama sent an unexpected ${what}: ${parsed.error.message}`, parsed.error);
+  return parsed.data;
+}
+
+/** The body as an async iterable. Cancelling the reader on exit closes the upstream request at once. */
+export async function* readBody(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+}
