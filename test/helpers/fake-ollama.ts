@@ -1,0 +1,134 @@
+// A fake Ollama on a real socket (127.0.0.1, ephemeral port) speaking the native API and the /v1
+// compat chat route. Tests script one-shot replies per route; otherwise a deterministic model
+// answers. Every request is recorded, and client disconnects are counted (abort propagation).
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAllowedHost, isAllowedOrigin } from './fake-ollama/check-host.js';
+import { openExchange, sendRaw, type Exchange } from './fake-ollama/exchange.js';
+import { createFastReplies, FAST_ROUTES } from './fake-ollama/fast-replies.js';
+import { defaultModels, type FakeModel } from './fake-ollama/fake-model.js';
+import { createModelState, type LoadedModel } from './fake-ollama/model-state.js';
+import { writeReply, type Reply } from './fake-ollama/reply.js';
+import { dispatch } from './fake-ollama/routes.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Path with the query string, as received. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or the raw text when the body is not JSON ('' when empty). */
+  body: unknown;
+  /** Epoch milliseconds when the body had been read. */
+  at: number;
+}
+
+export interface FakeOllamaOptions {
+  /** Installed models; defaults to defaultModels(). */
+  models?: FakeModel[];
+  /** Pause between streamed lines (default 0); stream:false waits the same total. */
+  tokenDelayMs?: number;
+  /** Benchmark mode: chat/generate/v1 chat answer from prebuilt bodies, no validation. */
+  fast?: boolean;
+  /** Refuse (403, empty body) a non-local Host or a foreign Origin, as Ollama on loopback does. Default true. */
+  checkHost?: boolean;
+  /** What /api/version reports. */
+  version?: string;
+  /** Record requests in `requests`; default true, false in fast mode (bounded memory). */
+  record?: boolean;
+}
+
+export interface FakeOllama {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Requests whose client connection closed before the response ended. */
+  readonly closedRequests: number;
+  /** The installed set; pull/create/copy/delete change it. Mutable by tests. */
+  readonly models: FakeModel[];
+  /** What /api/ps reports (entries past expiresAt are hidden). */
+  readonly loaded: LoadedModel[];
+  /** Queues one-shot replies for a path such as '/api/chat', used first-in first-out. */
+  script(route: string, ...replies: Reply[]): void;
+  /** Scripted replies not yet used for the route. */
+  pendingScripts(route: string): number;
+  /** Forgets requests, counters and scripts; restores the initial models; unloads everything. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_OLLAMA_VERSION = '0.32.15';
+
+function record(ex: Exchange): RecordedRequest {
+  return { method: ex.method, path: ex.path, url: ex.req.url ?? ex.path, headers: ex.req.headers, body: ex.body, at: Date.now() };
+}
+
+export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
+  const state = createModelState(opts.models ?? defaultModels());
+  const ctx = { state, tokenDelayMs: opts.tokenDelayMs ?? 0, version: opts.version ?? FAKE_OLLAMA_VERSION };
+  const requests: RecordedRequest[] = [];
+  const scripts = new Map<string, Reply[]>();
+  const fastReply = opts.fast === true ? createFastReplies() : undefined;
+  const isRecording = opts.record ?? opts.fast !== true;
+  const isCheckingHost = opts.checkHost ?? true;
+  let closedRequests = 0;
+  let isClosing = false;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const ex = await openExchange(req, res, { onClientAbort: () => void (isClosing || closedRequests++) });
+    if (isRecording) requests.push(record(ex));
+    if (isCheckingHost && !(isAllowedHost(req.headers.host) && isAllowedOrigin(req.headers.origin))) {
+      return sendRaw(ex, 403, '', {});
+    }
+    const reply = scripts.get(ex.path)?.shift();
+    if (reply) return writeReply(ex, reply);
+    if (fastReply && ex.method === 'POST' && FAST_ROUTES.has(ex.path)) return fastReply(ex, ctx.tokenDelayMs);
+    await dispatch(ex, ctx);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get closedRequests() {
+      return closedRequests;
+    },
+    models: state.models,
+    loaded: state.loaded,
+    script(route, ...replies) {
+      const path = route.split('?')[0] ?? route;
+      scripts.set(path, [...(scripts.get(path) ?? []), ...replies]);
+    },
+    pendingScripts: (route) => scripts.get(route)?.length ?? 0,
+    reset() {
+      requests.splice(0, requests.length);
+      scripts.clear();
+      closedRequests = 0;
+      state.reset();
+    },
+    async close() {
+      isClosing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+export { chatJson, chatLines, doneMetrics, generateJson, generateLines } from './fake-ollama/chat-lines.js';
+export type { ChatLinesSpec, FakeToolCall, GenerateLinesSpec } from './fake-ollama/chat-lines.js';
+export { defaultModels, fakeModel } from './fake-ollama/fake-model.js';
+export type { FakeModel, FakeModelDetails, ModelCapability } from './fake-ollama/fake-model.js';
+export type { LoadedModel } from './fake-ollama/model-state.js';
+export { hang, replyError, replyJson, replyNdjson } from './fake-ollama/reply.js';
+export type { Reply } from './fake-ollama/reply.js';

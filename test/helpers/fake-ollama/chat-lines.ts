@@ -1,0 +1,129 @@
+// Builders for realistic /api/chat and /api/generate bodies: one NDJSON line per token, then the
+// done line with metrics. The default "model" uses them too, so scripted and default replies match.
+import { ollamaTimestamp } from './ollama-timestamp.js';
+import { sha256Hex } from './fake-model.js';
+
+export interface FakeToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** Ollama (0.12.10+) generates `call_` + 8 chars; derived from name and position when omitted. */
+  id?: string;
+}
+
+interface CommonSpec {
+  model: string;
+  thinking?: readonly string[];
+  /** Defaults to "stop". */
+  doneReason?: string;
+  promptEvalCount?: number;
+  /** Defaults to the number of tokens emitted. */
+  evalCount?: number;
+  /** Defaults to a warm model's load time (a few ms). */
+  loadDurationNs?: number;
+  createdAt?: Date;
+}
+
+export interface ChatLinesSpec extends CommonSpec {
+  content?: readonly string[];
+  toolCalls?: readonly FakeToolCall[];
+}
+
+export interface GenerateLinesSpec extends CommonSpec {
+  response?: readonly string[];
+  /** Token ids for the deprecated `context` field (final line only); omitted when undefined. */
+  context?: readonly number[];
+}
+
+type Line = Record<string, unknown>;
+
+const WARM_LOAD_NS = 14_682_137;
+
+/** Ollama's metrics are omitempty: a zero count or duration is left out. */
+export function doneMetrics(promptEvalCount: number, evalCount: number, loadDurationNs = WARM_LOAD_NS): Line {
+  const promptNs = promptEvalCount * 312_500;
+  const evalNs = evalCount * 21_750_000;
+  const metrics: Line = { total_duration: loadDurationNs + promptNs + evalNs + 1_204_311 };
+  if (loadDurationNs > 0) metrics['load_duration'] = loadDurationNs;
+  if (promptEvalCount > 0) Object.assign(metrics, { prompt_eval_count: promptEvalCount, prompt_eval_duration: promptNs });
+  if (evalCount > 0) Object.assign(metrics, { eval_count: evalCount, eval_duration: evalNs });
+  return metrics;
+}
+
+export function toolCallTokens(call: FakeToolCall): number {
+  return Math.ceil(JSON.stringify({ name: call.name, arguments: call.arguments }).length / 4);
+}
+
+function wireToolCalls(calls: readonly FakeToolCall[]): Line[] {
+  return calls.map((call, index) => ({
+    id: call.id ?? `call_${sha256Hex(`${index}:${call.name}`).slice(0, 8)}`,
+    function: { index, name: call.name, arguments: call.arguments },
+  }));
+}
+
+function finalFields(spec: CommonSpec, emitted: number): Line {
+  const metrics = doneMetrics(spec.promptEvalCount ?? 12, spec.evalCount ?? emitted, spec.loadDurationNs);
+  return { done_reason: spec.doneReason ?? 'stop', done: true, ...metrics };
+}
+
+const message = (extra: Line): Line => ({ role: 'assistant', content: '', ...extra });
+
+export function chatLines(spec: ChatLinesSpec): Line[] {
+  const head = (): Line => ({ model: spec.model, created_at: ollamaTimestamp(spec.createdAt) });
+  const thinking = spec.thinking ?? [];
+  const content = spec.content ?? [];
+  const calls = spec.toolCalls ?? [];
+  const lines: Line[] = [
+    ...thinking.map((t) => ({ ...head(), message: message({ thinking: t }), done: false })),
+    ...content.map((c) => ({ ...head(), message: message({ content: c }), done: false })),
+  ];
+  if (calls.length > 0) lines.push({ ...head(), message: message({ tool_calls: wireToolCalls(calls) }), done: false });
+  const emitted = thinking.length + content.length + calls.reduce((n, c) => n + toolCallTokens(c), 0);
+  lines.push({ ...head(), message: message({}), ...finalFields(spec, emitted) });
+  return lines;
+}
+
+/** The stream:false body: content and thinking concatenated, tool calls gathered. */
+export function chatJson(spec: ChatLinesSpec): Line {
+  const thinking = (spec.thinking ?? []).join('');
+  const calls = spec.toolCalls ?? [];
+  const emitted = (spec.thinking?.length ?? 0) + (spec.content?.length ?? 0) + calls.reduce((n, c) => n + toolCallTokens(c), 0);
+  return {
+    model: spec.model,
+    created_at: ollamaTimestamp(spec.createdAt),
+    message: message({
+      content: (spec.content ?? []).join(''),
+      ...(thinking === '' ? {} : { thinking }),
+      ...(calls.length === 0 ? {} : { tool_calls: wireToolCalls(calls) }),
+    }),
+    ...finalFields(spec, emitted),
+  };
+}
+
+function generateFinal(spec: GenerateLinesSpec, emitted: number): Line {
+  const { done_reason: doneReason, done, ...metrics } = finalFields(spec, emitted);
+  const context = spec.context === undefined ? {} : { context: [...spec.context] };
+  return { done, done_reason: doneReason, ...context, ...metrics };
+}
+
+export function generateLines(spec: GenerateLinesSpec): Line[] {
+  const head = (): Line => ({ model: spec.model, created_at: ollamaTimestamp(spec.createdAt) });
+  const thinking = spec.thinking ?? [];
+  const response = spec.response ?? [];
+  return [
+    ...thinking.map((t) => ({ ...head(), response: '', thinking: t, done: false })),
+    ...response.map((r) => ({ ...head(), response: r, done: false })),
+    { ...head(), response: '', ...generateFinal(spec, thinking.length + response.length) },
+  ];
+}
+
+export function generateJson(spec: GenerateLinesSpec): Line {
+  const thinking = (spec.thinking ?? []).join('');
+  const emitted = (spec.thinking?.length ?? 0) + (spec.response?.length ?? 0);
+  return {
+    model: spec.model,
+    created_at: ollamaTimestamp(spec.createdAt),
+    response: (spec.response ?? []).join(''),
+    ...(thinking === '' ? {} : { thinking }),
+    ...generateFinal(spec, emitted),
+  };
+}

@@ -1,0 +1,94 @@
+// The fake's mutable world: installed models, loaded models (what /api/ps reports) and uploaded
+// blobs. Arrays are mutated in place so references handed to tests stay live across reset().
+import type { FakeModel } from './fake-model.js';
+import { modelKey } from './model-name.js';
+
+export interface LoadedModel {
+  /** The installed model's name. */
+  name: string;
+  /** `Infinity` keep_alive (negative on the wire) shows as a date centuries ahead, as in Ollama. */
+  expiresAt: Date;
+  /** Allocated context, i.e. the effective num_ctx. */
+  contextLength: number;
+}
+
+export interface ModelState {
+  readonly models: FakeModel[];
+  readonly loaded: LoadedModel[];
+  /** Digests (`sha256:<hex>`) uploaded through /api/blobs. */
+  readonly blobs: Set<string>;
+  find(name: string): FakeModel | undefined;
+  /** Installs the model, replacing one with the same name. */
+  install(model: FakeModel): void;
+  /** Removes the model and unloads it; false when it was not installed. */
+  uninstall(name: string): boolean;
+  /** Marks the model loaded for keepAliveMs; returns whether it was already loaded. */
+  touch(model: FakeModel, keepAliveMs: number, numCtx: unknown): boolean;
+  unload(name: string): void;
+  /** Next value of a per-server counter (tool-call ids, completion ids). */
+  nextSeq(): number;
+  reset(): void;
+}
+
+const DEFAULT_NUM_CTX = 4096;
+const FOREVER_MS = 292 * 365 * 24 * 3_600_000;
+
+function allocatedContext(model: FakeModel, numCtx: unknown): number {
+  const fromModelfile = model.parameters['num_ctx'];
+  const wanted =
+    typeof numCtx === 'number' ? numCtx : typeof fromModelfile === 'number' ? fromModelfile : DEFAULT_NUM_CTX;
+  return Math.min(Math.trunc(wanted), model.contextLength);
+}
+
+export function createModelState(initial: readonly FakeModel[]): ModelState {
+  const models: FakeModel[] = structuredClone([...initial]);
+  const loaded: LoadedModel[] = [];
+  const blobs = new Set<string>();
+  let seq = 0;
+  const indexOf = (name: string): number => models.findIndex((m) => modelKey(m.name) === modelKey(name));
+  const loadedIndex = (name: string): number => loaded.findIndex((l) => modelKey(l.name) === modelKey(name));
+  const dropExpired = (): void => {
+    const now = Date.now();
+    for (let i = loaded.length - 1; i >= 0; i--) if ((loaded[i]?.expiresAt.getTime() ?? 0) <= now) loaded.splice(i, 1);
+  };
+  const state: ModelState = {
+    models,
+    loaded,
+    blobs,
+    find: (name) => models[indexOf(name)],
+    install(model) {
+      const at = indexOf(model.name);
+      if (at >= 0) models.splice(at, 1, model);
+      else models.push(model);
+    },
+    uninstall(name) {
+      const at = indexOf(name);
+      if (at < 0) return false;
+      models.splice(at, 1);
+      state.unload(name);
+      return true;
+    },
+    touch(model, keepAliveMs, numCtx) {
+      dropExpired();
+      const at = loadedIndex(model.name);
+      const wasLoaded = at >= 0;
+      const ms = Number.isFinite(keepAliveMs) ? keepAliveMs : FOREVER_MS;
+      const entry = { name: model.name, expiresAt: new Date(Date.now() + ms), contextLength: allocatedContext(model, numCtx) };
+      if (wasLoaded) loaded.splice(at, 1, entry);
+      else loaded.push(entry);
+      return wasLoaded;
+    },
+    unload(name) {
+      const at = loadedIndex(name);
+      if (at >= 0) loaded.splice(at, 1);
+    },
+    nextSeq: () => ++seq,
+    reset() {
+      models.splice(0, models.length, ...structuredClone([...initial]));
+      loaded.splice(0, loaded.length);
+      blobs.clear();
+      seq = 0;
+    },
+  };
+  return state;
+}

@@ -1,0 +1,83 @@
+// The default /api/chat behaviour as data: validation in Ollama's order, then the deterministic
+// reply. Both the native route and the /v1 compat route render its outcome.
+import type { ChatLinesSpec } from './chat-lines.js';
+import {
+  checkCapabilities,
+  isFailure,
+  parseGenerationRequest,
+  type Failure,
+  type GenerationRequest,
+} from './generation-request.js';
+import { sha256Hex } from './fake-model.js';
+import type { ModelState } from './model-state.js';
+import { estimateTokens, simulateReply } from './simulate-reply.js';
+
+export type ChatOutcome =
+  | Failure
+  | { kind: 'load' | 'unload'; requested: string }
+  | { kind: 'reply'; request: GenerationRequest; spec: ChatLinesSpec };
+
+interface PlainMessage {
+  role: string;
+  content: string;
+}
+
+/** A cold load takes seconds; a warm model reports a few milliseconds. */
+export const COLD_LOAD_NS = 1_843_290_115;
+
+function parseMessages(value: unknown): PlainMessage[] | Failure {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    return { status: 400, message: 'json: cannot unmarshal value into Go struct field ChatRequest.messages of type []api.Message' };
+  }
+  return value.map((m: unknown) => {
+    const { role = '', content = '' } = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+    return { role: String(role).toLowerCase(), content: typeof content === 'string' ? content : '' };
+  });
+}
+
+function firstTool(tools: unknown[]): { name: string; parameters: unknown } | undefined {
+  const fn = (tools[0] as { function?: { name?: unknown; parameters?: unknown } } | undefined)?.function;
+  return typeof fn?.name === 'string' ? { name: fn.name, parameters: fn.parameters } : undefined;
+}
+
+function buildSpec(request: GenerationRequest, messages: PlainMessage[], tools: unknown[], seq: number): ChatLinesSpec {
+  const last = messages.at(-1);
+  const lastUser = messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const tool = tools.length > 0 && last?.role === 'user' ? firstTool(tools) : undefined;
+  const reply = simulateReply({
+    answer: last?.role === 'tool' ? `Tool result: ${last.content}` : `Echo: ${lastUser}`,
+    topic: lastUser,
+    think: request.think,
+    format: request.format,
+    ...(tool ? { tool: { ...tool, id: `call_${sha256Hex(`${seq}:${tool.name}`).slice(0, 8)}` } } : {}),
+    ...(request.numPredict === undefined ? {} : { numPredict: request.numPredict }),
+  });
+  const promptText = [request.model.system ?? '', ...messages.map((m) => m.content), tools.length > 0 ? JSON.stringify(tools) : ''];
+  return {
+    model: request.requested,
+    thinking: reply.thinking,
+    content: reply.content,
+    toolCalls: reply.toolCalls,
+    doneReason: reply.doneReason,
+    promptEvalCount: estimateTokens(promptText.join('')),
+  };
+}
+
+export function runChat(body: Record<string, unknown>, state: ModelState): ChatOutcome {
+  const request = parseGenerationRequest(body, state, 'chat');
+  if (isFailure(request)) return request;
+  const messages = parseMessages(body['messages']);
+  if (!Array.isArray(messages)) return messages;
+  if (messages.length === 0 && request.keepAliveMs === 0) {
+    state.unload(request.model.name);
+    return { kind: 'unload', requested: request.requested };
+  }
+  const tools = Array.isArray(body['tools']) ? (body['tools'] as unknown[]) : [];
+  const missing = checkCapabilities(request, 'chat', tools.length > 0 ? ['tools'] : []);
+  if (missing) return missing;
+  const wasLoaded = state.touch(request.model, request.keepAliveMs, request.numCtx);
+  if (messages.length === 0) return { kind: 'load', requested: request.requested };
+  const spec = buildSpec(request, messages, tools, state.nextSeq());
+  return { kind: 'reply', request, spec: wasLoaded ? spec : { ...spec, loadDurationNs: COLD_LOAD_NS } };
+}
