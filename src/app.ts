@@ -13,6 +13,7 @@ import { completionsRoute } from './http/routes/completions.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { modelsRoutes } from './http/routes/models.js';
+import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { modelResolution } from './pipeline/model-resolution.js';
@@ -42,7 +43,7 @@ export function createApp(deps: AppDeps): Express {
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
   );
-  const sse = (res: express.Response, items: AsyncIterable<object>, options: { signal: AbortSignal; beforeHeaders?: () => void }) =>
+  const sse: StreamingDeps['writeSse'] = (res, items, options) =>
     writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
   const streaming = { backend, metrics, writeSse: sse };
 

@@ -30,7 +30,7 @@ function toChatMessage(message: OpenAIChatMessage, i: number, calls: CallLog): C
     case 'assistant':
       return toAssistantMessage(message, i, calls);
     case 'tool':
-      return toToolMessage(message, i, calls);
+      return toToolMessage(message, calls);
     case 'function': {
       const tool: ChatMessage = { role: 'tool', content: message.content ?? '', toolName: message.name };
       if (calls.legacy?.name === message.name) tool.toolCallId = calls.legacy.id;
@@ -76,7 +76,8 @@ function toAssistantMessage(message: Message<'assistant'>, i: number, calls: Cal
     const param = `messages[${i}].tool_calls[${j}].function.arguments`;
     checkArguments(call.function.arguments, param);
     calls.names.set(call.id, call.function.name);
-    return { id: call.id, name: call.function.name, argumentsJson: call.function.arguments };
+    const argumentsJson = call.function.arguments.trim() === '' ? '{}' : call.function.arguments;
+    return { id: call.id, name: call.function.name, argumentsJson };
   });
   if (toolCalls.length === 0 && message.function_call) {
     checkArguments(message.function_call.arguments, `messages[${i}].function_call.arguments`);
@@ -90,6 +91,8 @@ function toAssistantMessage(message: Message<'assistant'>, i: number, calls: Cal
 
 /** OpenAI sends arguments as a JSON string; Ollama needs an object, so anything else is rejected now. */
 function checkArguments(argumentsJson: string, param: string): void {
+  // Some clients send "" for a call without arguments.
+  if (argumentsJson.trim() === '') return;
   let value: unknown;
   try {
     value = JSON.parse(argumentsJson);
@@ -101,13 +104,10 @@ function checkArguments(argumentsJson: string, param: string): void {
   }
 }
 
-function toToolMessage(message: Message<'tool'>, i: number, calls: CallLog): ChatMessage {
+/** The call may live in history this request does not carry (server-side sessions): then the name stays unknown. */
+function toToolMessage(message: Message<'tool'>, calls: CallLog): ChatMessage {
+  const tool: ChatMessage = { role: 'tool', content: joinText(message.content), toolCallId: message.tool_call_id };
   const toolName = calls.names.get(message.tool_call_id);
-  if (toolName === undefined) {
-    throw invalidParam(
-      `messages[${i}].tool_call_id`,
-      `no earlier assistant message has a tool call with id '${message.tool_call_id}'`,
-    );
-  }
-  return { role: 'tool', content: joinText(message.content), toolCallId: message.tool_call_id, toolName };
+  if (toolName !== undefined) tool.toolName = toolName;
+  return tool;
 }

@@ -4,9 +4,11 @@ import type { ChatEvent } from '../../core/chat-event.js';
 import { toChatRequest } from '../../openai/to-chat-request.js';
 import { toOpenAIChunks } from '../../openai/to-openai-chunks.js';
 import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
+import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
 import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
+import { readStreamFlags } from '../../openai/read-stream-flags.js';
 import { callContext } from '../locals.js';
-import { streamFlags, type StreamingDeps, observeEvents, annotationHeaders } from './streaming-response.js';
+import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
 
 export interface ChatRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -18,7 +20,7 @@ export function chatCompletionsRoute(deps: ChatRouteDeps) {
     const locals = res.locals;
     locals.route = '/v1/chat/completions';
     const request = toChatRequest(req.body);
-    const { stream, includeUsage } = streamFlags(req.body);
+    const { stream, includeUsage } = readStreamFlags(req.body);
     locals.model = request.model;
     locals.stream = stream;
     deps.authorizeModel?.(locals.principal, request.model);
@@ -30,12 +32,14 @@ export function chatCompletionsRoute(deps: ChatRouteDeps) {
       deps.metrics.tokens(result.model, 'prompt', result.usage.promptTokens);
       deps.metrics.tokens(result.model, 'completion', result.usage.completionTokens);
       annotationHeaders(res);
-      res.json(toOpenAICompletion(result, { ...meta, model: result.model }));
+      res.json(toOpenAICompletion(result, meta));
       return;
     }
     const events: AsyncIterable<ChatEvent> = observeEvents(deps.backend.stream(request, ctx), res, deps.metrics, meta);
-    await deps.writeSse(res, toOpenAIChunks(events, { ...meta, includeUsage }), {
+    const streamMeta = { ...meta, includeUsage };
+    await deps.writeSse(res, toOpenAIChunks(events, streamMeta), {
       signal: ctx.signal,
+      serialize: createChunkSerializer(streamMeta),
       beforeHeaders: () => annotationHeaders(res),
     });
   };

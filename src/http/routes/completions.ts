@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import type { ChatBackend } from '../../core/chat-backend.js';
-import { toTextRequest } from '../../openai/to-chat-request.js';
+import { readStreamFlags } from '../../openai/read-stream-flags.js';
+import { toTextRequest } from '../../openai/to-text-request.js';
 import { toOpenAITextChunks, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
 import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, observeEvents, streamFlags, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
 
 export interface CompletionsRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -16,7 +17,7 @@ export function completionsRoute(deps: CompletionsRouteDeps) {
     const locals = res.locals;
     locals.route = req.path.startsWith('/beta') ? '/beta/completions' : '/v1/completions';
     const request = toTextRequest(req.body);
-    const { stream, includeUsage } = streamFlags(req.body);
+    const { stream, includeUsage } = readStreamFlags(req.body);
     locals.model = request.model;
     locals.stream = stream;
     deps.authorizeModel?.(locals.principal, request.model);
@@ -26,7 +27,7 @@ export function completionsRoute(deps: CompletionsRouteDeps) {
       const result = await deps.backend.completeText(request, ctx);
       locals.usage = result.usage;
       annotationHeaders(res);
-      res.json(toOpenAITextCompletion(result, { ...meta, model: result.model, echoPrompt: request.echo ? request.prompt : undefined }));
+      res.json(toOpenAITextCompletion(result, { ...meta, echoPrompt: request.echo ? request.prompt : undefined }));
       return;
     }
     const events = observeEvents(deps.backend.streamText(request, ctx), res, deps.metrics, meta);

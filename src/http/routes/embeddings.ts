@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { toEmbeddingRequest } from '../../openai/to-chat-request.js';
+import { toEmbeddingRequest } from '../../openai/to-embedding-request.js';
 import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
 import { callContext } from '../locals.js';
 import { annotationHeaders } from './streaming-response.js';

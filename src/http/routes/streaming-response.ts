@@ -7,15 +7,9 @@ import type { WriteSseOptions } from '../sse.js';
 export interface StreamingDeps {
   metrics: Metrics;
   /** writeSse with the server's heartbeat/hold settings bound. */
-  writeSse: (res: Response, items: AsyncIterable<object>, options: Pick<WriteSseOptions, 'signal' | 'beforeHeaders'>) => Promise<void>;
+  writeSse: <T extends object>(res: Response, items: AsyncIterable<T>, options: Pick<WriteSseOptions<T>, 'signal' | 'beforeHeaders' | 'serialize'>) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
-}
-
-export function streamFlags(body: unknown): { stream: boolean; includeUsage: boolean } {
-  const record = body as { stream?: unknown; stream_options?: { include_usage?: unknown } | null };
-  const stream = record.stream === true;
-  return { stream, includeUsage: stream && record.stream_options?.include_usage === true };
 }
 
 /** Response headers that stages asked for through CallContext.annotations. */
