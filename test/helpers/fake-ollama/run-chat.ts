@@ -60,7 +60,8 @@ function buildSpec(request: GenerationRequest, messages: PlainMessage[], tools: 
     content: reply.content,
     toolCalls: reply.toolCalls,
     doneReason: reply.doneReason,
-    promptEvalCount: estimateTokens(promptText.join('')),
+    // Template markup adds a few tokens per message on top of the text itself.
+    promptEvalCount: estimateTokens(promptText.join('')) + 3 * messages.length,
   };
 }
 

@@ -45,7 +45,8 @@ export function toCompatCompletion(native: Line, meta: CompatMeta): Line {
   if (msg.thinking) message['reasoning'] = msg.thinking;
   if (calls.length > 0) message['tool_calls'] = calls;
   const choice = { index: 0, message, finish_reason: finishReason(native, calls.length > 0) };
-  return { ...meta, object: 'chat.completion', system_fingerprint: 'fp_ollama', choices: [choice], usage: usage(native) };
+  const { id, created, model } = meta;
+  return { id, object: 'chat.completion', created, model, system_fingerprint: 'fp_ollama', choices: [choice], usage: usage(native) };
 }
 
 const frame = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
