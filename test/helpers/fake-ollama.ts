@@ -1,13 +1,14 @@
 // A fake Ollama on a real socket (127.0.0.1, ephemeral port) speaking the native API and the /v1
 // compat chat route. Tests script one-shot replies per route; otherwise a deterministic model
 // answers. Every request is recorded, and client disconnects are counted (abort propagation).
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAllowedHost, isAllowedOrigin } from './fake-ollama/check-host.js';
 import { openExchange, sendRaw, type Exchange } from './fake-ollama/exchange.js';
 import { createFastReplies, FAST_ROUTES } from './fake-ollama/fast-replies.js';
 import { defaultModels, type FakeModel } from './fake-ollama/fake-model.js';
-import { createModelState, type LoadedModel } from './fake-ollama/model-state.js';
+import type { HandlerContext } from './fake-ollama/handler-context.js';
+import { createModelState, type LoadedModel, type ModelState } from './fake-ollama/model-state.js';
 import { writeReply, type Reply } from './fake-ollama/reply.js';
 import { dispatch } from './fake-ollama/routes.js';
 
@@ -64,60 +65,82 @@ function record(ex: Exchange): RecordedRequest {
   return { method: ex.method, path: ex.path, url: ex.req.url ?? ex.path, headers: ex.req.headers, body: ex.body, at: Date.now() };
 }
 
-export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
+interface Runtime {
+  readonly state: ModelState;
+  readonly ctx: HandlerContext;
+  readonly requests: RecordedRequest[];
+  readonly scripts: Map<string, Reply[]>;
+  readonly fastReply: ReturnType<typeof createFastReplies> | undefined;
+  readonly isRecording: boolean;
+  readonly isCheckingHost: boolean;
+  closedRequests: number;
+  isClosing: boolean;
+}
+
+function createRuntime(opts: FakeOllamaOptions): Runtime {
   const state = createModelState(opts.models ?? defaultModels());
-  const ctx = { state, tokenDelayMs: opts.tokenDelayMs ?? 0, version: opts.version ?? FAKE_OLLAMA_VERSION };
-  const requests: RecordedRequest[] = [];
-  const scripts = new Map<string, Reply[]>();
-  const fastReply = opts.fast === true ? createFastReplies() : undefined;
-  const isRecording = opts.record ?? opts.fast !== true;
-  const isCheckingHost = opts.checkHost ?? true;
-  let closedRequests = 0;
-  let isClosing = false;
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const ex = await openExchange(req, res, { onClientAbort: () => void (isClosing || closedRequests++) });
-    if (isRecording) requests.push(record(ex));
-    if (isCheckingHost && !(isAllowedHost(req.headers.host) && isAllowedOrigin(req.headers.origin))) {
-      return sendRaw(ex, 403, '', {});
-    }
-    const reply = scripts.get(ex.path)?.shift();
-    if (reply) return writeReply(ex, reply);
-    if (fastReply && ex.method === 'POST' && FAST_ROUTES.has(ex.path)) return fastReply(ex, ctx.tokenDelayMs);
-    await dispatch(ex, ctx);
+  return {
+    state,
+    ctx: { state, tokenDelayMs: opts.tokenDelayMs ?? 0, version: opts.version ?? FAKE_OLLAMA_VERSION },
+    requests: [],
+    scripts: new Map(),
+    fastReply: opts.fast === true ? createFastReplies() : undefined,
+    isRecording: opts.record ?? opts.fast !== true,
+    isCheckingHost: opts.checkHost ?? true,
+    closedRequests: 0,
+    isClosing: false,
   };
+}
 
+async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ex = await openExchange(req, res, { onClientAbort: () => void (rt.isClosing || rt.closedRequests++) });
+  if (rt.isRecording) rt.requests.push(record(ex));
+  if (rt.isCheckingHost && !(isAllowedHost(req.headers.host) && isAllowedOrigin(req.headers.origin))) {
+    return sendRaw(ex, 403, '', {});
+  }
+  const reply = rt.scripts.get(ex.path)?.shift();
+  if (reply) return writeReply(ex, reply);
+  if (rt.fastReply && ex.method === 'POST' && FAST_ROUTES.has(ex.path)) return rt.fastReply(ex, rt.ctx.tokenDelayMs);
+  await dispatch(ex, rt.ctx);
+}
+
+async function listen(rt: Runtime): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(rt, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  return server;
+}
 
+export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
+  const rt = createRuntime(opts);
+  const server = await listen(rt);
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
+    requests: rt.requests,
     get closedRequests() {
-      return closedRequests;
+      return rt.closedRequests;
     },
-    models: state.models,
-    loaded: state.loaded,
+    models: rt.state.models,
+    loaded: rt.state.loaded,
     script(route, ...replies) {
       const path = route.split('?')[0] ?? route;
-      scripts.set(path, [...(scripts.get(path) ?? []), ...replies]);
+      rt.scripts.set(path, [...(rt.scripts.get(path) ?? []), ...replies]);
     },
-    pendingScripts: (route) => scripts.get(route)?.length ?? 0,
+    pendingScripts: (route) => rt.scripts.get(route)?.length ?? 0,
     reset() {
-      requests.splice(0, requests.length);
-      scripts.clear();
-      closedRequests = 0;
-      state.reset();
+      rt.requests.splice(0, rt.requests.length);
+      rt.scripts.clear();
+      rt.closedRequests = 0;
+      rt.state.reset();
     },
     async close() {
-      isClosing = true;
+      rt.isClosing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

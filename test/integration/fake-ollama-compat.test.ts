@@ -74,6 +74,17 @@ describe('fake Ollama: streaming aborts and fast mode', () => {
     await slow.close();
   });
 
+  it('drops the connection for a scripted reset without counting it as a client abort', async () => {
+    fake.script('/api/chat', { kind: 'reset' });
+    await expect(post('/api/chat', { model: 'qwen3:8b', messages: user })).rejects.toThrow();
+    expect(fake.closedRequests).toBe(0);
+  });
+
+  it('refuses a browser Origin that OLLAMA_ORIGINS would not allow', async () => {
+    const res = await fetch(`${fake.url}/api/version`, { headers: { origin: 'https://evil.example' } });
+    expect([res.status, await res.text()]).toEqual([403, '']);
+  });
+
   it('answers /v1 in fast mode with the requested number of tokens', async () => {
     const fast = await startFakeOllama({ fast: true });
     const body = await fetch(`${fast.url}/v1/chat/completions`, {
