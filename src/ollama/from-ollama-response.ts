@@ -62,6 +62,22 @@ function createLineStep(context: OllamaResponseContext): LineStep {
     return splitter;
   };
 
+  const routeText = (events: ChatEvent[], content: string | undefined, line: OllamaLineBase): void => {
+    if (line.done) {
+      const split = content || isContentSeen ? contentSplitter() : undefined;
+      if (split) return pushSplit(events, split.finish(content ?? '', line.done_reason !== 'length'));
+    } else if (content) {
+      const split = contentSplitter();
+      if (split) {
+        pushSplit(events, split.push(content));
+        // Hot path: once the answer is plain text, later lines skip the splitter.
+        if (split.isPassthrough()) splitter = undefined;
+        return;
+      }
+    }
+    if (content) events.push({ type: 'text-delta', text: content });
+  };
+
   return (line, content, thinking, toolCalls) => {
     if (isFinished) return [];
     const events: ChatEvent[] = [];
@@ -73,19 +89,12 @@ function createLineStep(context: OllamaResponseContext): LineStep {
       hasThinkingField = true;
       events.push({ type: 'reasoning-delta', text: thinking });
     }
-    if (line.done) {
-      const isNormalStop = line.done_reason !== 'length';
-      const split = (content || isContentSeen) ? contentSplitter() : undefined;
-      if (split) pushSplit(events, split.finish(content ?? '', isNormalStop));
-      else if (content) events.push({ type: 'text-delta', text: content });
-    } else if (content) {
-      const split = contentSplitter();
-      if (split) pushSplit(events, split.push(content));
-      else events.push({ type: 'text-delta', text: content });
-    }
-    for (const call of toolCalls ?? []) {
-      hasToolCalls = true;
-      events.push({ type: 'tool-call', index: nextToolIndex++, call: toToolCall(call, context) });
+    routeText(events, content, line);
+    if (toolCalls) {
+      for (const call of toolCalls) {
+        hasToolCalls = true;
+        events.push({ type: 'tool-call', index: nextToolIndex++, call: toToolCall(call, context) });
+      }
     }
     if (line.done) {
       isFinished = true;

@@ -17,6 +17,8 @@ export interface ThinkTagSplitter {
    * text stays reasoning: the model ran out of tokens mid-thought.
    */
   finish(text: string, isNormalStop: boolean): SplitText;
+  /** True once every further text is plain content: the caller may stop routing through the splitter. */
+  isPassthrough(): boolean;
 }
 
 export interface ThinkTagSplitterOptions {
@@ -113,7 +115,9 @@ export function createThinkTagSplitter(options: ThinkTagSplitterOptions): ThinkT
     return out;
   };
 
-  return { push, finish };
+  const isPassthrough = (): boolean => mode === 'content' && !trimLeading && pending === '';
+
+  return { push, finish, isPassthrough };
 }
 
 /** Length of the longest proper prefix of `tag` that `text` ends with (the tag has a single '<'). */
