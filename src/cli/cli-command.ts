@@ -1,0 +1,53 @@
+import type { KeyService } from '../access/key-service.js';
+import type { TokenService } from '../access/token-service.js';
+
+// The shape shared by every CLI command. Commands write through `io` (never process.stdout) and return an
+// exit code, so tests run them in-process.
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Store-backed services, opened only by commands that need them and closed by runCli. */
+export interface CliAccess {
+  keys: KeyService;
+  /** Loads or creates the JWT secret on first call (JWT_SECRET, else DATA_DIR/jwt.secret). */
+  tokens(): Promise<TokenService>;
+  close(): Promise<void>;
+}
+
+export interface CliContext {
+  io: CliIo;
+  access(): Promise<CliAccess>;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  run(args: string[], context: CliContext): Promise<number>;
+}
+
+/** Bad flags or arguments: reported with a pointer to the command's help, exit code 2. */
+export class CliUsageError extends Error {
+  constructor(message: string, readonly helpCommand: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export const PROGRAM = 'ollama-openai-proxy';
+
+/** Runs util.parseArgs and turns its errors (unknown option, missing value…) into CliUsageError. */
+export function parseOrUsage<T>(helpCommand: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      throw new CliUsageError((error as Error).message, helpCommand);
+    }
+    throw error;
+  }
+}

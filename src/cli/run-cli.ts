@@ -1,0 +1,67 @@
+import { ProxyError } from '../core/errors.js';
+import { ConfigError } from '../config/load-config.js';
+import { CliUsageError, PROGRAM, type CliAccess, type CliCommand, type CliContext, type CliIo } from './cli-command.js';
+import { keysCommand } from './keys-command.js';
+import { openCliAccess } from './open-cli-access.js';
+import { tokenCommand } from './token-command.js';
+
+/** Every top-level command; add new ones (e.g. `models`) here. */
+const COMMANDS: readonly CliCommand[] = [keysCommand, tokenCommand];
+
+const HELP = `Usage: ${PROGRAM} <command> [options]
+
+Administers an ollama-openai-proxy installation directly through its key store (no server needed).
+Reads the same environment as the server: DATA_DIR, DATABASE_URL, JWT_SECRET, CONFIG_FILE, ...
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join('\n')}
+
+Run '${PROGRAM} <command> --help' for details.`;
+
+export interface RunCliOptions {
+  /** Replaces the store-backed services (tests). */
+  openAccess?: (env: Record<string, string | undefined>) => Promise<CliAccess>;
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 bad usage. */
+export async function runCli(argv: readonly string[], io: CliIo, options: RunCliOptions = {}): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(`${HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) return reportUsage(io, new CliUsageError(`Unknown command '${name}'.`, ''));
+  let opened: Promise<CliAccess> | undefined;
+  const context: CliContext = {
+    io,
+    access: () => (opened ??= (options.openAccess ?? openCliAccess)(io.env)),
+  };
+  try {
+    return await command.run(args, context);
+  } catch (error) {
+    return report(io, error);
+  } finally {
+    if (opened !== undefined) await opened.then((access) => access.close(), () => undefined);
+  }
+}
+
+function report(io: CliIo, error: unknown): number {
+  if (error instanceof CliUsageError) return reportUsage(io, error);
+  if (error instanceof ProxyError && error.kind === 'invalid_request') {
+    io.stderr(`error: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof ProxyError || error instanceof ConfigError) {
+    io.stderr(`error: ${error.message}\n`);
+    return 1;
+  }
+  io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}
+
+function reportUsage(io: CliIo, error: CliUsageError): number {
+  const help = error.helpCommand === '' ? `${PROGRAM} --help` : `${PROGRAM} ${error.helpCommand} --help`;
+  io.stderr(`error: ${error.message}\nRun '${help}' for usage.\n`);
+  return 2;
+}
