@@ -20,10 +20,9 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-const weather = tool({
-  description: 'Weather for a city',
-  inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
-});
+const weatherInput = jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] });
+// The SDK runs execute itself once the proxy has returned the call (one step: no second model call).
+const tools = () => ({ weather: tool({ description: 'Weather for a city', inputSchema: weatherInput, execute: async ({ city }: { city: string }) => `sunny in ${city}` }) });
 
 describe('Vercel AI SDK (openai-compatible provider) against the proxy', () => {
   it('generates text with usage', async () => {
@@ -55,14 +54,14 @@ describe('Vercel AI SDK (openai-compatible provider) against the proxy', () => {
 
   it('gets tool calls without streaming', async () => {
     fake.script('/api/chat', replyJson(chatJson({ model: 'deepseek-v3.1:671b', toolCalls: [{ name: 'weather', arguments: { city: 'Lima' } }] })));
-    const result = await generateText({ model: proxy('deepseek-v3.1:671b'), prompt: 'weather?', tools: { weather }, maxRetries: 0 });
+    const result = await generateText({ model: proxy('deepseek-v3.1:671b'), prompt: 'weather?', tools: tools(), maxRetries: 0 });
     expect(result.toolCalls).toEqual([expect.objectContaining({ toolName: 'weather', input: { city: 'Lima' } })]);
     expect(result.finishReason).toBe('tool-calls');
   });
 
   it('gets tool calls while streaming', async () => {
     fake.script('/api/chat', replyNdjson(chatLines({ model: 'deepseek-v3.1:671b', toolCalls: [{ name: 'weather', arguments: { city: 'Kyiv' } }] })));
-    const result = streamText({ model: proxy('deepseek-v3.1:671b'), prompt: 'weather?', tools: { weather }, maxRetries: 0 });
+    const result = streamText({ model: proxy('deepseek-v3.1:671b'), prompt: 'weather?', tools: tools(), maxRetries: 0 });
     const calls = await result.toolCalls;
     expect(calls).toEqual([expect.objectContaining({ toolName: 'weather', input: { city: 'Kyiv' } })]);
   });
