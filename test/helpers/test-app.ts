@@ -9,6 +9,8 @@ import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenti
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
+import { loadPlugins } from '../../src/plugins/load-plugins.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -37,7 +39,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''] });
+  const redact = createLogRedactor(config.plugins);
+  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''], ...(redact ? { redact } : {}) });
+  const plugins = options.overrides?.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(new Registry());
   const backend = createOllamaBackend({
     urls: [...config.ollama.urls],
@@ -51,6 +55,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    plugins,
     ...options.overrides,
   });
   const server = createServer(app);
@@ -66,6 +71,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
+      await plugins.close();
     },
   };
 }
