@@ -44,6 +44,7 @@ const ENV_PATHS: Record<string, string> = {
   SUMMARIZER_MODEL: 'memory.summarizerModel',
   ENCRYPTION_KEY: 'memory.encryptionKey',
   PLUGINS: 'plugins.enabled',
+  PLUGINS_AVAILABLE: 'plugins.available',
   PLUGIN_MAX_TOOL_ROUNDS: 'plugins.maxToolRounds',
   CODE_INTERPRETER_ENABLED: 'plugins.codeInterpreter.enabled',
   CODE_INTERPRETER_SHOW: 'plugins.codeInterpreter.show',
@@ -57,7 +58,7 @@ const ENV_PATHS: Record<string, string> = {
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;

@@ -10,6 +10,8 @@ import type { ProxyPlugin } from './plugin.js';
 export interface PluginSettings {
   /** Built-in names or module paths, active on every request, in this order. */
   enabled: readonly string[];
+  /** Built-in names or module paths that run only when asked for (request, perKey, models.defaults). */
+  available: readonly string[];
   perKey: Readonly<Record<string, readonly string[]>>;
   maxToolRounds: number;
   codeInterpreter: { enabled: boolean; timeoutMs: number; memoryMb: number; maxOutputBytes: number; show: CodeRunShow };
@@ -39,11 +41,11 @@ export function builtInPlugins(settings: PluginSettings, logger: Logger): Map<st
 }
 
 /**
- * The redactor for log lines when PII redaction is switched on in configuration (for everyone or for some
- * keys): the logger is global, so it masks every line, not only those of the requests that asked for it.
+ * The redactor for log lines when PII redaction is named in plugins configuration (enabled, available or
+ * perKey): the logger is global, so it masks every line, not only those of the requests that use the plugin.
  */
 export function createLogRedactor(settings: PluginSettings): ((text: string) => string) | undefined {
-  const names = [...settings.enabled, ...Object.values(settings.perKey).flat()];
+  const names = [...settings.enabled, ...settings.available, ...Object.values(settings.perKey).flat()];
   if (!names.includes(PII_REDACTION)) return undefined;
   const redactor = createPiiRedactor(settings.piiRedaction);
   return (text) => redactor.redact(text);
