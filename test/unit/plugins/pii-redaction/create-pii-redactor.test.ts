@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPiiRedactor } from '../../../src/plugins/pii-redaction/create-pii-redactor.js';
-import { passesIbanCheck, passesLuhn } from '../../../src/plugins/pii-redaction/pii-detectors.js';
+import { createPiiRedactor } from '../../../../src/plugins/pii-redaction/create-pii-redactor.js';
+import { passesIbanCheck, passesLuhn } from '../../../../src/plugins/pii-redaction/pii-detectors.js';
 
 const redactor = createPiiRedactor();
 
