@@ -41,7 +41,7 @@ export interface SandboxResult {
 
 export interface Sandbox {
   run(input: SandboxRunInput): Promise<SandboxResult>;
-  /** Kills the spares and any run in progress. */
+  /** Kills the spares and any run in progress; settles when their processes are gone. */
   close(): Promise<void>;
 }
 
@@ -71,8 +71,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         pool.release(child);
       }
     },
-    async close() {
-      pool.close();
+    close() {
+      return pool.close();
     },
   };
 }
