@@ -77,6 +77,11 @@ export class SandboxChild {
     this.listen();
   }
 
+  /** Why the parent killed this child, if it did. */
+  get killReason(): KillReason | undefined {
+    return this.ending.killReason;
+  }
+
   hasExited(): boolean {
     return this.ending.exit !== undefined;
   }
