@@ -50,8 +50,8 @@ export function createLauncher({ upstream, tmpDir }) {
     }
   }
 
-  async function authorizedHeaders(url, apiKey) {
-    const probe = makeTarget({ kind: 'openai', url, headers: { authorization: `Bearer ${apiKey}` } });
+  async function isAuthorized(url, headers) {
+    const probe = makeTarget({ kind: 'openai', url, headers });
     const response = await fetch(new URL(probe.path, url), { method: 'POST', headers: { 'content-type': 'application/json', ...probe.headers }, body: probe.body });
     await response.arrayBuffer();
     return response.status === 200;
@@ -68,11 +68,14 @@ export function createLauncher({ upstream, tmpDir }) {
     const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
     const apiKey = fullEnv.AUTH_DISABLED === 'true' ? undefined : createApiKey(fullEnv);
     const child = await startChild({ name: label, args: [...nodeArgs, at('dist/main.js')], env: fullEnv, port, readyPath: '/health', stdout: logFile });
-    let auth = fullEnv.AUTH_DISABLED === 'true' ? 'disabled' : 'master-key';
-    let headers = fullEnv.AUTH_DISABLED === 'true' ? {} : { authorization: `Bearer ${MASTER_KEY}` };
-    if (apiKey && (await authorizedHeaders(child.url, apiKey))) {
-      auth = 'api-key';
-      headers = { authorization: `Bearer ${apiKey}` };
+    let auth = 'master-key';
+    let headers = { authorization: `Bearer ${MASTER_KEY}` };
+    if (fullEnv.AUTH_DISABLED === 'true') {
+      // A build that does not honour AUTH_DISABLED yet still gets measured, with the key, and says so.
+      if (await isAuthorized(child.url, {})) [auth, headers] = ['disabled', {}];
+      else auth = 'master-key (AUTH_DISABLED not honoured by this build)';
+    } else if (apiKey && (await isAuthorized(child.url, { authorization: `Bearer ${apiKey}` }))) {
+      [auth, headers] = ['api-key', { authorization: `Bearer ${apiKey}` }];
     }
     return { child, headers, setup: { auth, logFile, env: { ...PROXY_DEFAULT_ENV, ...env } } };
   }

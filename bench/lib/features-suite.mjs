@@ -46,14 +46,14 @@ const f = (v, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 /** Cost of a feature = CPU µs per request with it on minus with it off (the proxy's own CPU, not the upstream's). */
 export function formatFeatures({ connections, rows }) {
   const base = rows[0];
-  const out = [`## Feature costs ((c), c=${connections}, unique prompts, temperature 0)`, '', '| variant | req/s | p50 ms | p99 ms | proxy CPU µs/req | feature cost µs/req |', '|---|---|---|---|---|---|'];
+  const out = [`## Feature costs ((c), c=${connections}, unique prompts, temperature 0)`, '', '| variant | req/s | p50 ms | p99 ms | proxy CPU µs/req | feature cost µs/req | auth used |', '|---|---|---|---|---|---|---|'];
   for (const row of rows) {
     if (row.error) {
-      out.push(`| ${row.name} | failed: ${row.error.split('\n')[0]} | | | | |`);
+      out.push(`| ${row.name} | failed: ${row.error.split('\n')[0]} | | | | | |`);
       continue;
     }
     const cost = row.feature === undefined ? '' : f(row.adds ? row.cpuUsPerRequest - base.cpuUsPerRequest : base.cpuUsPerRequest - row.cpuUsPerRequest);
-    out.push(`| ${row.name} | ${f(row.rps)} | ${f(row.p50, 3)} | ${f(row.p99, 3)} | ${f(row.cpuUsPerRequest)} | ${cost} |`);
+    out.push(`| ${row.name} | ${f(row.rps)} | ${f(row.p50, 3)} | ${f(row.p99, 3)} | ${f(row.cpuUsPerRequest)} | ${cost} | ${row.auth} |`);
   }
   return out.join('\n');
 }
