@@ -23,11 +23,13 @@ export class ChildPool {
     this.live.delete(child);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.isClosed = true;
-    for (const child of this.live) child.kill('closed');
+    const children = [...this.live];
+    for (const child of children) child.kill('closed');
     this.live.clear();
     this.spares.clear();
+    await Promise.all(children.map((child) => child.closed));
   }
 
   private async start(language: SandboxLanguage): Promise<SandboxChild> {

@@ -40,8 +40,9 @@ export interface SandboxResult {
 }
 
 export interface Sandbox {
+  /** Failures of the code are results (ok: false); it throws only once closed or if no runner can start on this host. */
   run(input: SandboxRunInput): Promise<SandboxResult>;
-  /** Kills the spares and any run in progress. */
+  /** Kills the spares and any run in progress; settles when their processes are gone. */
   close(): Promise<void>;
 }
 
@@ -52,7 +53,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     (plan ??= chooseLaunchPlan({ memoryMb: options.memoryMb, useNetworkNamespace: options.useNetworkNamespace ?? true, logger }));
   const pool = new ChildPool(async (language) => {
     const child = new SandboxChild(await launchPlan(), childSettings(options, language));
-    child.ready.catch((error: unknown) => logger.error('code interpreter sandbox did not start', { language, error: String(error) }));
+    child.ready.catch((error: unknown) => {
+      if (child.killReason !== 'closed') logger.error('code interpreter sandbox did not start', { language, error: String(error) });
+    });
     return child;
   });
 
@@ -71,8 +74,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         pool.release(child);
       }
     },
-    async close() {
-      pool.close();
+    close() {
+      return pool.close();
     },
   };
 }
