@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp } from './app.js';
+import { createApp, sessionStoreSpec } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createKvStore } from './stores/create-kv-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -25,7 +26,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
+  const secrets = [config.auth.masterKey, config.auth.jwtSecret, config.memory.encryptionKey].filter((value): value is string => Boolean(value));
   const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     ],
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    sessionStore,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
+    await sessionStore.close();
     logger.info('stopped');
     process.exit(0);
   };

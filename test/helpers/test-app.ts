@@ -2,13 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createKvStore } from '../../src/stores/create-kv-store.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -45,12 +46,15 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
+  const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
   const app = createApp({
     config,
     backend,
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
   });
   const server = createServer(app);
@@ -66,6 +70,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
+      await ownSessionStore?.close();
     },
   };
 }

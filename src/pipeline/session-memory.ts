@@ -1,0 +1,92 @@
+import type { CallContext, ChatBackend } from '../core/chat-backend.js';
+import { collectResult, type ChatEvent } from '../core/chat-event.js';
+import type { ChatMiddleware } from '../core/chat-middleware.js';
+import type { ChatRequest } from '../core/chat-request.js';
+import type { ChatResult } from '../core/chat-result.js';
+import { strategyByName } from './memory-strategies/strategy-by-name.js';
+import type { OpenSession, SessionRegistry } from './session-memory/session-registry.js';
+import { createSessionSummarizer, type SessionSummarizer } from './session-memory/session-summarizer.js';
+
+// Server-side conversations (DESIGN.md 2.6), the outermost feature stage. A request with a session id
+// (X-Session-Id) carries only its new messages: the session's strategy prepends the history, and a
+// successful answer is committed as a turn. Requests without one go straight to the next stage.
+
+export interface SessionMemoryOptions {
+  registry: SessionRegistry;
+  summarizerModel?: string;
+  /** Receives the summarizer built around the next stage (tests and shutdown wait on it). */
+  onSummarizer?: (summarizer: SessionSummarizer) => void;
+}
+
+function prepare(session: OpenSession, request: ChatRequest, registry: SessionRegistry): ChatRequest {
+  const { history } = session.record;
+  const messages = strategyByName(history.settings.strategy).prepare(history, request.messages, registry.estimateFor(session.record));
+  return { ...request, messages };
+}
+
+/** Records the exchange and teaches the estimator from the prompt size Ollama reported. */
+async function commit(session: OpenSession, registry: SessionRegistry, sent: ChatRequest, request: ChatRequest, result: ChatResult, ctx: CallContext): Promise<boolean> {
+  const extraChars = sent.tools ? JSON.stringify(sent.tools).length : 0;
+  registry.estimator.observe(sent.model, sent.messages, result.usage.promptTokens, extraChars);
+  const record = { ...session.record, model: sent.model };
+  const history = strategyByName(record.history.settings.strategy).commit(record.history, request.messages, result.message, registry.estimateFor(record));
+  try {
+    await session.save({ ...record, history });
+    return true;
+  } catch (error) {
+    // The answer exists and is worth delivering; the session just misses this turn.
+    ctx.logger.error('session commit failed', { sessionId: session.id, error: (error as Error).message });
+    return false;
+  }
+}
+
+async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
+  yield* events;
+}
+
+export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
+  const { registry } = options;
+  return (next) => {
+    const summarizerOptions = { registry, backend: next, ...(options.summarizerModel ? { summarizerModel: options.summarizerModel } : {}) };
+    const summarizer = createSessionSummarizer(summarizerOptions);
+    options.onSummarizer?.(summarizer);
+
+    const complete = async (request: ChatRequest, ctx: CallContext, id: string): Promise<ChatResult> => {
+      const session = await registry.open(id, ctx.principal, ctx.signal);
+      let isCommitted = false;
+      try {
+        const sent = prepare(session, request, registry);
+        const result = await next.complete(sent, ctx);
+        isCommitted = await commit(session, registry, sent, request, result, ctx);
+        return result;
+      } finally {
+        await session.release();
+        if (isCommitted) summarizer.schedule(id, ctx);
+      }
+    };
+
+    async function* stream(request: ChatRequest, ctx: CallContext, id: string): AsyncGenerator<ChatEvent> {
+      const session = await registry.open(id, ctx.principal, ctx.signal);
+      let isCommitted = false;
+      try {
+        const sent = prepare(session, request, registry);
+        const seen: ChatEvent[] = [];
+        for await (const event of next.stream(sent, ctx)) {
+          seen.push(event);
+          yield event;
+        }
+        // Reached only when the upstream finished cleanly and the client kept reading.
+        isCommitted = await commit(session, registry, sent, request, await collectResult(replay(seen)), ctx);
+      } finally {
+        await session.release();
+        if (isCommitted) summarizer.schedule(id, ctx);
+      }
+    }
+
+    return {
+      ...next,
+      complete: (request, ctx) => (ctx.sessionId === undefined ? next.complete(request, ctx) : complete(request, ctx, ctx.sessionId)),
+      stream: (request, ctx) => (ctx.sessionId === undefined ? next.stream(request, ctx) : stream(request, ctx, ctx.sessionId)),
+    };
+  };
+}
