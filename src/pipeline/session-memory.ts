@@ -71,12 +71,18 @@ export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
       try {
         const sent = prepare(session, request, registry);
         const seen: ChatEvent[] = [];
-        for await (const event of next.stream(sent, ctx)) {
-          seen.push(event);
-          yield event;
+        try {
+          for await (const event of next.stream(sent, ctx)) {
+            seen.push(event);
+            yield event;
+          }
+        } finally {
+          // Consumers stop pulling once they have the finish event, so the commit happens here: the upstream
+          // finished cleanly and the client is still there (the whole answer has been handed to it).
+          if (seen.at(-1)?.type === 'finish' && !ctx.signal.aborted) {
+            isCommitted = await commit(session, registry, sent, request, await collectResult(replay(seen)), ctx);
+          }
         }
-        // Reached only when the upstream finished cleanly and the client kept reading.
-        isCommitted = await commit(session, registry, sent, request, await collectResult(replay(seen)), ctx);
       } finally {
         await session.release();
         if (isCommitted) summarizer.schedule(id, ctx);

@@ -25,19 +25,20 @@ function sessionBusy(): ProxyError {
   });
 }
 
-/** Waits for `turn`, giving up when the client leaves or the wait is too long. */
-async function waitTurn(turn: Promise<void>, signal: AbortSignal, maxWaitMs: number): Promise<void> {
-  const timeout = new AbortController();
-  const gaveUp = sleep(maxWaitMs, undefined, { signal: AbortSignal.any([signal, timeout.signal]) }).then(() => {
-    throw sessionBusy();
-  });
-  try {
-    await Promise.race([turn, gaveUp]);
-  } finally {
-    timeout.abort();
-    gaveUp.catch(() => undefined);
-  }
+/** Waits for `turn`, giving up (with the signal's reason) when the client leaves, or when the wait is too long. */
+function waitTurn(turn: Promise<void>, signal: AbortSignal, maxWaitMs: number): Promise<void> {
   signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => finish(() => reject(signal.reason));
+    const timer = setTimeout(() => finish(() => reject(sessionBusy())), maxWaitMs);
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      settle();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void turn.then(() => finish(resolve));
+  });
 }
 
 /** Polls setIfAbsent with growing, jittered pauses; instances do not see each other's arrival order. */
@@ -48,7 +49,9 @@ async function leaseShared(kv: KvStore, id: string, signal: AbortSignal, ttlMs: 
     const lease = await tryLease(kv, lockKey(id), ttlMs);
     if (lease) return lease;
     if (Date.now() + pause > deadline) throw sessionBusy();
-    await sleep(pause * (0.5 + Math.random()), undefined, { signal });
+    await sleep(pause * (0.5 + Math.random()), undefined, { signal }).catch((error: unknown) => {
+      throw signal.aborted ? signal.reason : error;
+    });
     pause = Math.min(pause * 2, 250);
   }
 }
