@@ -19,9 +19,9 @@ const simpleChatSchema = z.object({
   system_message: z.string().nullish(),
   model: z.string().min(1).nullish(),
   session_id: z.string().regex(SESSION_ID_PATTERN, 'must be 1-128 characters from A-Z, a-z, 0-9 and . _ : -').nullish(),
-  temperature: z.unknown(),
-  max_tokens: z.unknown(),
-  stream: z.unknown(),
+  temperature: z.unknown().optional(),
+  max_tokens: z.unknown().optional(),
+  stream: z.unknown().optional(),
 });
 
 /** POST /api/v1/chat: one prompt (and optional system message) in, OpenAI chat.completion(.chunk) out. */
