@@ -14,8 +14,6 @@ import { createSessionSummarizer, type SessionSummarizer } from './session-memor
 export interface SessionMemoryOptions {
   registry: SessionRegistry;
   summarizerModel?: string;
-  /** Receives the summarizer built around the next stage (tests and shutdown wait on it). */
-  onSummarizer?: (summarizer: SessionSummarizer) => void;
 }
 
 function prepare(session: OpenSession, request: ChatRequest, registry: SessionRegistry): ChatRequest {
@@ -44,55 +42,60 @@ async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> 
   yield* events;
 }
 
+interface TurnDeps {
+  registry: SessionRegistry;
+  next: ChatBackend;
+  summarizer: SessionSummarizer;
+}
+
+async function completeTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContext, id: string): Promise<ChatResult> {
+  const session = await deps.registry.open(id, ctx.principal, ctx.signal);
+  let isCommitted = false;
+  try {
+    const sent = prepare(session, request, deps.registry);
+    const result = await deps.next.complete(sent, ctx);
+    isCommitted = await commit(session, deps.registry, sent, request, result, ctx);
+    return result;
+  } finally {
+    await session.release();
+    if (isCommitted) deps.summarizer.schedule(id, ctx);
+  }
+}
+
+async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContext, id: string): AsyncGenerator<ChatEvent> {
+  const session = await deps.registry.open(id, ctx.principal, ctx.signal);
+  let isCommitted = false;
+  try {
+    const sent = prepare(session, request, deps.registry);
+    const seen: ChatEvent[] = [];
+    try {
+      for await (const event of deps.next.stream(sent, ctx)) {
+        seen.push(event);
+        yield event;
+      }
+    } finally {
+      // Consumers stop pulling once they have the finish event, so the commit happens here: the upstream
+      // finished cleanly and the client is still there (the whole answer has been handed to it).
+      if (seen.at(-1)?.type === 'finish' && !ctx.signal.aborted) {
+        isCommitted = await commit(session, deps.registry, sent, request, await collectResult(replay(seen)), ctx);
+      }
+    }
+  } finally {
+    await session.release();
+    if (isCommitted) deps.summarizer.schedule(id, ctx);
+  }
+}
+
 export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
   const { registry } = options;
   return (next) => {
-    const summarizerOptions = { registry, backend: next, ...(options.summarizerModel ? { summarizerModel: options.summarizerModel } : {}) };
-    const summarizer = createSessionSummarizer(summarizerOptions);
-    options.onSummarizer?.(summarizer);
-
-    const complete = async (request: ChatRequest, ctx: CallContext, id: string): Promise<ChatResult> => {
-      const session = await registry.open(id, ctx.principal, ctx.signal);
-      let isCommitted = false;
-      try {
-        const sent = prepare(session, request, registry);
-        const result = await next.complete(sent, ctx);
-        isCommitted = await commit(session, registry, sent, request, result, ctx);
-        return result;
-      } finally {
-        await session.release();
-        if (isCommitted) summarizer.schedule(id, ctx);
-      }
-    };
-
-    async function* stream(request: ChatRequest, ctx: CallContext, id: string): AsyncGenerator<ChatEvent> {
-      const session = await registry.open(id, ctx.principal, ctx.signal);
-      let isCommitted = false;
-      try {
-        const sent = prepare(session, request, registry);
-        const seen: ChatEvent[] = [];
-        try {
-          for await (const event of next.stream(sent, ctx)) {
-            seen.push(event);
-            yield event;
-          }
-        } finally {
-          // Consumers stop pulling once they have the finish event, so the commit happens here: the upstream
-          // finished cleanly and the client is still there (the whole answer has been handed to it).
-          if (seen.at(-1)?.type === 'finish' && !ctx.signal.aborted) {
-            isCommitted = await commit(session, registry, sent, request, await collectResult(replay(seen)), ctx);
-          }
-        }
-      } finally {
-        await session.release();
-        if (isCommitted) summarizer.schedule(id, ctx);
-      }
-    }
-
+    const summarizer = createSessionSummarizer({ registry, backend: next, ...(options.summarizerModel ? { summarizerModel: options.summarizerModel } : {}) });
+    const deps: TurnDeps = { registry, next, summarizer };
+    // Without a session id the request goes straight on: stateless traffic pays nothing for this stage.
     return {
       ...next,
-      complete: (request, ctx) => (ctx.sessionId === undefined ? next.complete(request, ctx) : complete(request, ctx, ctx.sessionId)),
-      stream: (request, ctx) => (ctx.sessionId === undefined ? next.stream(request, ctx) : stream(request, ctx, ctx.sessionId)),
+      complete: (request, ctx) => (ctx.sessionId === undefined ? next.complete(request, ctx) : completeTurn(deps, request, ctx, ctx.sessionId)),
+      stream: (request, ctx) => (ctx.sessionId === undefined ? next.stream(request, ctx) : streamTurn(deps, request, ctx, ctx.sessionId)),
     };
   };
 }

@@ -52,39 +52,46 @@ function checkSettings(settings: MemorySettings): void {
   }
 }
 
+function toSessionView(id: string, record: SessionRecord, estimate: EstimateTokens): SessionView {
+  const { history } = record;
+  const carried = strategyByName(history.settings.strategy).prepare(history, [], estimate);
+  const view: SessionView = {
+    id,
+    settings: history.settings,
+    turns: history.turns.length,
+    messages: history.turns.reduce((sum, turn) => sum + turn.messages.length, 0),
+    estimatedTokens: carried.length === 0 ? 0 : estimate(carried),
+    summarizedTurns: history.summarizedTurns,
+    createdAt: new Date(record.createdAt),
+    updatedAt: new Date(record.updatedAt),
+  };
+  if (history.summary !== undefined) view.summary = history.summary;
+  if (record.model !== undefined) view.model = record.model;
+  return view;
+}
+
+/** Runs `work` holding the session; the context API's calls are not cancelled by the client. */
+async function holding<T>(lock: SessionLock, id: string, work: () => Promise<T>): Promise<T> {
+  const release = await lock.acquire(id, new AbortController().signal);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
 export function createSessionRegistry(options: SessionRegistryOptions): SessionRegistry {
   const { store, lock, estimator, defaults } = options;
   const now = options.now ?? Date.now;
   const estimateFor = (record: SessionRecord): EstimateTokens => (messages) => estimator.count(record.model ?? '', messages);
-  const fresh = (principal: Principal): SessionRecord => {
+  const view = (id: string, record: SessionRecord) => toSessionView(id, record, estimateFor(record));
+  /** The stored session if this principal owns it, or a new one with the defaults. */
+  const loadOrStart = async (id: string, principal: Principal) => {
+    const stored = await store.load(id);
+    if (stored !== undefined) return { record: owned(id, stored, principal), created: false };
     const at = now();
-    return { v: 1, owner: principal.id, createdAt: at, updatedAt: at, history: emptyHistory({ ...defaults }) };
-  };
-  const view = (id: string, record: SessionRecord): SessionView => {
-    const { history } = record;
-    const carried = strategyByName(history.settings.strategy).prepare(history, [], estimateFor(record));
-    const result: SessionView = {
-      id,
-      settings: history.settings,
-      turns: history.turns.length,
-      messages: history.turns.reduce((sum, turn) => sum + turn.messages.length, 0),
-      estimatedTokens: carried.length === 0 ? 0 : estimateFor(record)(carried),
-      summarizedTurns: history.summarizedTurns,
-      createdAt: new Date(record.createdAt),
-      updatedAt: new Date(record.updatedAt),
-    };
-    if (history.summary !== undefined) result.summary = history.summary;
-    if (record.model !== undefined) result.model = record.model;
-    return result;
-  };
-  /** Runs `work` holding the session; the context API's calls are not cancelled by the client. */
-  const holding = async <T>(id: string, work: () => Promise<T>): Promise<T> => {
-    const release = await lock.acquire(id, new AbortController().signal);
-    try {
-      return await work();
-    } finally {
-      await release();
-    }
+    const record: SessionRecord = { v: 1, owner: principal.id, createdAt: at, updatedAt: at, history: emptyHistory({ ...defaults }) };
+    return { record, created: true };
   };
 
   return {
@@ -96,8 +103,7 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
       checkId(id);
       const release = await lock.acquire(id, signal);
       try {
-        const stored = await store.load(id);
-        const record = stored === undefined ? fresh(principal) : owned(id, stored, principal);
+        const { record } = await loadOrStart(id, principal);
         return { id, record, save: (next) => store.save(id, { ...next, updatedAt: now() }), release };
       } catch (error) {
         await release();
@@ -110,19 +116,18 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
     },
     configure(id, principal, settings) {
       checkId(id);
-      return holding(id, async () => {
-        const stored = await store.load(id);
-        const record = stored === undefined ? fresh(principal) : owned(id, stored, principal);
+      return holding(lock, id, async () => {
+        const { record, created } = await loadOrStart(id, principal);
         const merged = { ...record.history.settings, ...settings };
         checkSettings(merged);
         const next: SessionRecord = { ...record, updatedAt: now(), history: { ...record.history, settings: merged } };
         await store.save(id, next);
-        return { view: view(id, next), created: stored === undefined };
+        return { view: view(id, next), created };
       });
     },
     forget(id, principal) {
       checkId(id);
-      return holding(id, async () => {
+      return holding(lock, id, async () => {
         owned(id, await store.load(id), principal);
         await store.delete(id);
       });

@@ -24,52 +24,63 @@ export interface SessionSummarizerOptions {
 export interface SessionSummarizer {
   /** Never rejects and never blocks the caller. */
   schedule(id: string, ctx: CallContext): void;
-  /** Resolves when no summary is being written (tests, shutdown). */
-  idle(): Promise<void>;
 }
 
 const foldLeaseKey = (id: string): string => `session-fold:${id}`;
 
-export function createSessionSummarizer(options: SessionSummarizerOptions): SessionSummarizer {
-  const { registry, backend } = options;
-  const timeoutMs = options.timeoutMs ?? 300_000;
-  const now = options.now ?? Date.now;
-  const running = new Map<string, { again: boolean; done: Promise<void> }>();
+interface SummarizeDeps {
+  registry: SessionRegistry;
+  backend: ChatBackend;
+  summarizerModel: string | undefined;
+  timeoutMs: number;
+  now: () => number;
+}
 
-  const summarize = async (id: string, ctx: CallContext): Promise<void> => {
-    const record = await registry.store.load(id);
-    if (!record) return;
-    const { history } = record;
-    const count = strategyByName(history.settings.strategy).foldCount(history, registry.estimateFor(record));
-    const model = options.summarizerModel ?? record.model;
-    if (count < 1 || model === undefined) return;
-    const folded = history.turns.slice(0, count);
-    const signal = AbortSignal.timeout(timeoutMs);
-    const summaryCtx: CallContext = { signal, requestId: `${ctx.requestId}-summary`, principal: ctx.principal, logger: ctx.logger, annotations: new Map() };
-    const messages = toSummaryPrompt(history.summary, folded, summaryBudget(history));
-    const result = await backend.complete({ model, messages, sampling: {}, reasoning: { enabled: false } }, summaryCtx);
-    const summary = result.message.content.trim();
-    if (summary === '') throw new Error('the summarizer answered with an empty summary');
-    const release = await registry.lock.acquire(id, signal);
-    try {
-      const latest = await registry.store.load(id);
-      if (!latest || latest.createdAt !== record.createdAt) return;
-      const next = applySummary(latest.history, foldKey(folded), count, summary);
-      if (next) await registry.store.save(id, { ...latest, updatedAt: now(), history: next });
-    } finally {
-      await release();
+/** One fold: read, ask the model, then apply under the session's lock if the folded turns are still the oldest. */
+async function summarize(deps: SummarizeDeps, id: string, ctx: CallContext): Promise<void> {
+  const { registry } = deps;
+  const record = await registry.store.load(id);
+  if (!record) return;
+  const { history } = record;
+  const count = strategyByName(history.settings.strategy).foldCount(history, registry.estimateFor(record));
+  const model = deps.summarizerModel ?? record.model;
+  if (count < 1 || model === undefined) return;
+  const folded = history.turns.slice(0, count);
+  const signal = AbortSignal.timeout(deps.timeoutMs);
+  const summaryCtx: CallContext = { signal, requestId: `${ctx.requestId}-summary`, principal: ctx.principal, logger: ctx.logger, annotations: new Map() };
+  const messages = toSummaryPrompt(history.summary, folded, summaryBudget(history));
+  const result = await deps.backend.complete({ model, messages, sampling: {}, reasoning: { enabled: false } }, summaryCtx);
+  const summary = result.message.content.trim();
+  if (summary === '') throw new Error('the summarizer answered with an empty summary');
+  const release = await registry.lock.acquire(id, signal);
+  try {
+    const latest = await registry.store.load(id);
+    const next = latest?.createdAt === record.createdAt ? applySummary(latest.history, foldKey(folded), count, summary) : undefined;
+    if (!latest || !next) {
+      ctx.logger.debug('session summary dropped: the history moved on meanwhile', { sessionId: id });
+      return;
     }
-  };
+    await registry.store.save(id, { ...latest, updatedAt: deps.now(), history: next });
+    ctx.logger.debug('session summary written', { sessionId: id, foldedTurns: count });
+  } finally {
+    await release();
+  }
+}
+
+export function createSessionSummarizer(options: SessionSummarizerOptions): SessionSummarizer {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const deps: SummarizeDeps = { ...options, summarizerModel: options.summarizerModel, timeoutMs, now: options.now ?? Date.now };
+  const running = new Map<string, { again: boolean }>();
 
   const foldOnce = async (id: string, ctx: CallContext): Promise<void> => {
-    const kv = registry.store.kv;
+    const kv = options.registry.store.kv;
     let lease: Lease | undefined;
     try {
       if (kv.kind !== 'memory') {
         lease = await tryLease(kv, foldLeaseKey(id), timeoutMs + 30_000);
         if (!lease) return;
       }
-      await summarize(id, ctx);
+      await summarize(deps, id, ctx);
     } catch (error) {
       ctx.logger.warn('session summary failed; history kept as it was', { sessionId: id, error: (error as Error).message });
     } finally {
@@ -84,17 +95,17 @@ export function createSessionSummarizer(options: SessionSummarizerOptions): Sess
         current.again = true;
         return;
       }
-      const entry = { again: true, done: Promise.resolve() };
-      entry.done = (async () => {
+      // A request committed while a fold runs asks for one more pass instead of a concurrent one.
+      const entry = { again: true };
+      running.set(id, entry);
+      const run = async () => {
         while (entry.again) {
           entry.again = false;
           await foldOnce(id, ctx);
         }
-      })().finally(() => running.delete(id));
-      running.set(id, entry);
-    },
-    async idle() {
-      while (running.size > 0) await Promise.all([...running.values()].map((entry) => entry.done));
+      };
+      // setImmediate: the route writes the response (or the stream's [DONE]) before the summarizer starts.
+      setImmediate(() => void run().finally(() => running.delete(id)));
     },
   };
 }
