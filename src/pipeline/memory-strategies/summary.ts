@@ -31,11 +31,13 @@ export function commitWithCap(history: SessionHistory, incoming: readonly ChatMe
   return { ...next, turns: newestTurnsWithin(next.turns, cap, estimate) };
 }
 
-/** Oldest turns to fold once the turns exceed `threshold`, keeping the newest `windowSize` (and always the newest turn). */
+/**
+ * Oldest turns to fold once the turns exceed `threshold`: all but the newest that fit `windowSize`. A newest
+ * turn larger than the window is folded too, since no prompt would carry it verbatim.
+ */
 export function foldBeyond(history: SessionHistory, threshold: number, estimate: EstimateTokens): number {
-  if (history.turns.length < 2 || turnsTokens(history.turns, estimate) <= threshold) return 0;
-  const kept = newestTurnsWithin(history.turns, history.settings.windowSize, estimate).length;
-  return history.turns.length - Math.max(kept, 1);
+  if (turnsTokens(history.turns, estimate) <= threshold) return 0;
+  return history.turns.length - newestTurnsWithin(history.turns, history.settings.windowSize, estimate).length;
 }
 
 export const summaryStrategy: MemoryStrategy = {

@@ -15,6 +15,10 @@ describe('hybridStrategy', () => {
     expect(hybridStrategy.foldCount(historyWith(4, settings), byLength)).toBe(2);
   });
 
+  it('folds a single turn that is larger than the window, which no prompt would carry', () => {
+    expect(hybridStrategy.foldCount(historyWith(1, { ...settings, windowSize: 15 }), byLength)).toBe(1);
+  });
+
   it('asks for nothing while every turn is inside the window', () => {
     expect(hybridStrategy.foldCount(historyWith(2, settings), byLength)).toBe(0);
   });

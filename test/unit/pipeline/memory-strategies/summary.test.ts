@@ -36,8 +36,8 @@ describe('summaryStrategy.foldCount', () => {
     expect(summaryStrategy.foldCount(historyWith(5, { memorySize: 80, windowSize: 40 }), byLength)).toBe(3);
   });
 
-  it('always keeps the newest turn verbatim', () => {
-    expect(summaryStrategy.foldCount(historyWith(3, { memorySize: 10, windowSize: 5 }), byLength)).toBe(2);
+  it('folds even the newest turn when it alone is larger than window_size', () => {
+    expect(summaryStrategy.foldCount(historyWith(3, { memorySize: 10, windowSize: 5 }), byLength)).toBe(3);
   });
 });
 
