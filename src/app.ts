@@ -70,8 +70,10 @@ export function createApp(deps: AppDeps): Express {
     // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
     sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}) }),
   );
+  // Headers must be out before the first ping is due; until then errors keep their real status code.
+  const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
   const streaming = { backend, metrics, writeSse: sse };
 
   app.use(requestContext({ logger: deps.logger, metrics }));
