@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp } from './app.js';
+import { createApp, sessionStoreSpec } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
@@ -10,6 +10,7 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
 import { loadPlugins } from './plugins/load-plugins.js';
+import { createKvStore } from './stores/create-kv-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -27,7 +28,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
+  const secrets = [config.auth.masterKey, config.auth.jwtSecret, config.memory.encryptionKey].filter((value): value is string => Boolean(value));
   const redact = startupStep(() => createLogRedactor(config.plugins));
   const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets, ...(redact ? { redact } : {}) });
   const plugins = await startupStep(() => loadPlugins(config.plugins, { logger }));
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     isShuttingDown: () => shuttingDown,
     version: VERSION,
     plugins,
+    sessionStore,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
     await plugins.close();
+    await sessionStore.close();
     logger.info('stopped');
     process.exit(0);
   };

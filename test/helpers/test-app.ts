@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
@@ -11,6 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
+import { createKvStore } from '../../src/stores/create-kv-store.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -49,6 +50,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
+  const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
   const app = createApp({
     config,
     backend,
@@ -56,6 +59,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     plugins,
+    ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
   });
   const server = createServer(app);
@@ -72,6 +76,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
       await plugins.close();
+      await ownSessionStore?.close();
     },
   };
 }
