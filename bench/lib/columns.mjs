@@ -19,7 +19,7 @@ export const COLUMNS = [
   { id: 'e', label: '(e) Portkey 1.15.2' },
 ];
 
-/** Production defaults with cache off; rate limiting on, with a tier so high it never refuses (its cost is measured, not its 429s). */
+/** Production defaults with cache off; rate limiting on, with a tier (requests and tokens per minute) so high it never refuses: its cost is measured, not its 429s. */
 export const PROXY_DEFAULT_ENV = {
   LOG_LEVEL: 'info',
   RATE_LIMIT_ENABLED: 'true',
@@ -62,7 +62,7 @@ export function createLauncher({ upstream, tmpDir }) {
     const id = ++serial;
     const dataDir = join(tmpDir, `data-${id}`);
     const configFile = join(tmpDir, `config-${id}.json`);
-    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000 } } } }));
+    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 } } } }));
     const port = await freePort();
     const logFile = join(tmpDir, `${label.replace(/\W+/g, '-')}-${id}.log`);
     const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
