@@ -8,6 +8,7 @@ import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js'
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createTrafficStores } from './stores/create-traffic-stores.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -36,6 +37,15 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => {
+      if (state === 'up') return logger.info('redis available again');
+      logger.warn('redis unavailable: the cache misses and rate limits fail ' + config.rateLimit.failMode, { error: error?.message });
+    },
+  });
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -55,6 +65,7 @@ async function main(): Promise<void> {
     ],
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    traffic,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -74,6 +85,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
+    await traffic.close();
     logger.info('stopped');
     process.exit(0);
   };

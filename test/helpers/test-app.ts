@@ -9,6 +9,7 @@ import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenti
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -45,12 +46,19 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => (state === 'up' ? logger.info('redis available again') : logger.warn('redis unavailable', { error: error?.message })),
+  });
   const app = createApp({
     config,
     backend,
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    traffic,
     ...options.overrides,
   });
   const server = createServer(app);
@@ -66,6 +74,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
+      await traffic.close();
     },
   };
 }
