@@ -138,6 +138,28 @@ describe('response cache', () => {
   });
 });
 
+describe('text completions cache', () => {
+  it('answers a repeated completion (and its stream) from the cache', async () => {
+    const prompt = ask();
+    const complete = (stream: boolean) =>
+      fetch(`${app.url}/v1/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, prompt, temperature: 0, stream }),
+      });
+    const first = await complete(false);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const text = ((await first.json()) as { choices: Array<{ text: string }> }).choices[0]!.text;
+    const again = await complete(false);
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(((await again.json()) as { choices: Array<{ text: string }> }).choices[0]!.text).toBe(text);
+    const streamedHit = await complete(true);
+    expect(streamedHit.headers.get('x-cache')).toBe('HIT');
+    expect(await streamedHit.text()).toContain('data: [DONE]');
+    expect(fake.requests.filter((request) => request.path === '/api/generate')).toHaveLength(1);
+  });
+});
+
 describe('request coalescing', () => {
   it('sends one upstream call for identical non-streamed and streamed requests in flight', async () => {
     const content = ask();

@@ -205,6 +205,22 @@ describe('responseCache', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('forgets entries after the TTL', async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const { cached, calls, release } = setup({ ttlMs: 5_000, now: clock, tiers: [createMemoryKvStore({ now: clock })] });
+    release();
+    await cached.complete(request, context());
+    now += 4_000;
+    await cached.complete(request, context());
+    expect(calls).toHaveLength(1);
+    now += 2_000;
+    const ctx = context();
+    await cached.complete(request, ctx);
+    expect(ctx.annotations.get('cache')).toBe('MISS');
+    expect(calls).toHaveLength(2);
+  });
+
   it('is not in the way at all when the policy is off', async () => {
     const scripted = scriptedBackend();
     expect(responseCache({ policy: 'off', ttlMs: 1000, shareAcrossKeys: false, tiers: [createMemoryKvStore()] })(scripted.backend)).toBe(scripted.backend);
