@@ -30,29 +30,7 @@ export interface RequestLimit {
  */
 export function requestLimit(deps: RequestLimitDeps): RequestLimit {
   const store = deps.store ?? new MemoryStore();
-  const limitOf = (res: Response) => {
-    const limits = deps.resolve(res.locals.principal);
-    return limits.requestsPerMinute + limits.burst;
-  };
-  const limiter = rateLimit({
-    windowMs: REQUEST_WINDOW_MS,
-    limit: (_req, res) => limitOf(res),
-    keyGenerator: (req, res) => limitIdentity(res.locals.principal, req),
-    standardHeaders: false,
-    legacyHeaders: false,
-    validate: false,
-    // Failures are decided below (refusalOnStoreFailure), so the library always passes them on.
-    passOnStoreError: false,
-    store,
-    // Store failures are logged and counted once, by the failure policy.
-    logger: { error: () => undefined, warn: () => undefined },
-    handler: (req: Request, res: Response, next: NextFunction) => {
-      const info = rateLimitInfo(req)!;
-      const resetMs = resetIn(info);
-      deps.metrics.rateLimited('requests');
-      next(new RateLimitError(`Rate limit reached for requests: limit ${info.limit} per minute, used ${info.used}. Retry after ${retryAfterSeconds(resetMs)}s.`, resetMs / 1000));
-    },
-  });
+  const limiter = createLimiter(deps, store);
   const middleware: RequestHandler = (req, res, next) => {
     void limiter(req, res, (error?: unknown) => {
       const info = rateLimitInfo(req);
@@ -69,6 +47,32 @@ export function requestLimit(deps: RequestLimitDeps): RequestLimit {
       return info ? { used: info.totalHits, resetsAt: info.resetTime?.getTime() ?? Date.now() + REQUEST_WINDOW_MS } : undefined;
     },
   };
+}
+
+function createLimiter(deps: RequestLimitDeps, store: Store) {
+  return rateLimit({
+    windowMs: REQUEST_WINDOW_MS,
+    limit: (_req, res) => {
+      const limits = deps.resolve(res.locals.principal);
+      return limits.requestsPerMinute + limits.burst;
+    },
+    keyGenerator: (req, res) => limitIdentity(res.locals.principal, req),
+    // The OpenAI headers are set by the middleware above, for passes and refusals alike.
+    standardHeaders: false,
+    legacyHeaders: false,
+    validate: false,
+    // Failures are decided by refusalOnStoreFailure, so the library always passes them on.
+    passOnStoreError: false,
+    store,
+    // Store failures are logged and counted once, by the failure policy.
+    logger: { error: () => undefined, warn: () => undefined },
+    handler: (req: Request, _res: Response, next: NextFunction) => {
+      const info = rateLimitInfo(req)!;
+      const resetMs = resetIn(info);
+      deps.metrics.rateLimited('requests');
+      next(new RateLimitError(`Rate limit reached for requests: limit ${info.limit} per minute, used ${info.used}. Retry after ${retryAfterSeconds(resetMs)}s.`, resetMs / 1000));
+    },
+  });
 }
 
 function rateLimitInfo(req: Request): RateLimitInfo | undefined {

@@ -30,89 +30,104 @@ type Source =
   | { kind: 'shared'; call: SharedCall; isJoined: boolean }
   | { kind: 'upstream'; storeKey: string | undefined };
 
+interface CacheState<R> {
+  generation: Generation<R>;
+  deps: CachedGenerationDeps;
+  /** Upstream calls in flight, by fingerprint: identical requests join them. */
+  calls: Map<string, SharedCall>;
+}
+
 /** Wraps one generation kind with lookup, coalescing and write-back; the same stored entry serves both shapes. */
 export function cachedGeneration<R>(generation: Generation<R>, deps: CachedGenerationDeps) {
-  const calls = new Map<string, SharedCall>();
-  const annotate = (ctx: CallContext, status: 'HIT' | 'MISS' | 'BYPASS') => {
-    ctx.annotations.set('cache', status);
-    deps.onLookup(status === 'HIT' ? 'hit' : status === 'MISS' ? 'miss' : 'bypass');
-  };
-  const store = async (key: string, result: ChatResult) => deps.cache.set(key, toStoredResult(result));
-
-  const startCall = (key: string, request: R, ctx: CallContext, isStreaming: boolean, shouldStore: boolean): SharedCall => {
-    const settled = () => calls.delete(key);
-    const callCtx = (signal: AbortSignal): CallContext => ({ ...ctx, signal });
-    const call = isStreaming
-      ? new SharedEventCall((signal) => generation.stream(request, callCtx(signal)), async (result) => {
-          if (shouldStore) await store(key, result);
-        }, settled)
-      : new SharedResultCall(async (signal) => {
-          const result = await generation.complete(request, callCtx(signal));
-          if (shouldStore) await store(key, result);
-          return result;
-        }, settled);
-    calls.set(key, call);
-    return call;
-  };
-
-  const open = async (request: R, ctx: CallContext, isStreaming: boolean): Promise<Source> => {
-    if (!isCacheable(generation.sampling(request), deps.policy)) {
-      annotate(ctx, 'BYPASS');
-      return { kind: 'upstream', storeKey: undefined };
-    }
-    const key = generation.fingerprint(request, cacheScope(ctx.principal, deps.shareAcrossKeys));
-    const noStore = ctx.cacheControl?.noStore === true;
-    if (ctx.cacheControl?.noCache === true) {
-      annotate(ctx, 'BYPASS');
-      return { kind: 'upstream', storeKey: noStore ? undefined : key };
-    }
-    const joined = (): Source | undefined => {
-      const call = calls.get(key);
-      return call ? { kind: 'shared', call, isJoined: true } : undefined;
-    };
-    // Checked again after the lookup: an identical request may have started its call meanwhile.
-    const found = joined() ?? fromStore(await deps.cache.get(key)) ?? joined();
-    if (found) {
-      annotate(ctx, 'HIT');
-      return found;
-    }
-    annotate(ctx, 'MISS');
-    return { kind: 'shared', call: startCall(key, request, ctx, isStreaming, !noStore), isJoined: false };
-  };
-
+  const state: CacheState<R> = { generation, deps, calls: new Map() };
   return {
-    async complete(request: R, ctx: CallContext): Promise<ChatResult> {
-      const source = await open(request, ctx, false);
-      switch (source.kind) {
-        case 'stored':
-          return asCacheHit(source.result);
-        case 'shared': {
-          const result = await source.call.result(ctx.signal);
-          return source.isJoined ? asCacheHit(result) : result;
-        }
-        case 'upstream': {
-          const result = await generation.complete(request, ctx);
-          if (source.storeKey !== undefined) await store(source.storeKey, result);
-          return result;
-        }
-      }
-    },
+    complete: async (request: R, ctx: CallContext): Promise<ChatResult> => completeFrom(state, await open(state, request, ctx, false), request, ctx),
     async *stream(request: R, ctx: CallContext): AsyncGenerator<ChatEvent> {
-      const source = await open(request, ctx, true);
-      switch (source.kind) {
-        case 'stored':
-          return yield* replayEvents(asCacheHit(source.result));
-        case 'shared': {
-          const events = source.call.events(ctx.signal);
-          return yield* source.isJoined ? withCachedUsage(events) : events;
-        }
-        case 'upstream': {
-          const events = generation.stream(request, ctx);
-          return yield* source.storeKey === undefined ? events : storeOnFinish(events, (result) => store(source.storeKey!, result));
-        }
-      }
+      yield* streamFrom(state, await open(state, request, ctx, true), request, ctx);
     },
   };
+}
+
+function annotate(state: CacheState<unknown>, ctx: CallContext, status: 'HIT' | 'MISS' | 'BYPASS'): void {
+  ctx.annotations.set('cache', status);
+  state.deps.onLookup(status === 'HIT' ? 'hit' : status === 'MISS' ? 'miss' : 'bypass');
+}
+
+async function store(state: CacheState<unknown>, key: string, result: ChatResult): Promise<void> {
+  await state.deps.cache.set(key, toStoredResult(result));
+}
+
+async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStreaming: boolean): Promise<Source> {
+  const { generation, deps, calls } = state;
+  if (!isCacheable(generation.sampling(request), deps.policy)) {
+    annotate(state, ctx, 'BYPASS');
+    return { kind: 'upstream', storeKey: undefined };
+  }
+  const key = generation.fingerprint(request, cacheScope(ctx.principal, deps.shareAcrossKeys));
+  const noStore = ctx.cacheControl?.noStore === true;
+  if (ctx.cacheControl?.noCache === true) {
+    annotate(state, ctx, 'BYPASS');
+    return { kind: 'upstream', storeKey: noStore ? undefined : key };
+  }
+  const joined = (): Source | undefined => {
+    const call = calls.get(key);
+    return call ? { kind: 'shared', call, isJoined: true } : undefined;
+  };
+  // Checked again after the lookup: an identical request may have started its call meanwhile.
+  const found = joined() ?? fromStore(await deps.cache.get(key)) ?? joined();
+  annotate(state, ctx, found ? 'HIT' : 'MISS');
+  return found ?? { kind: 'shared', call: startCall(state, key, request, ctx, isStreaming, !noStore), isJoined: false };
+}
+
+/** The upstream call runs under its own signal (see SharedCall) and leaves the map when it settles. */
+function startCall<R>(state: CacheState<R>, key: string, request: R, ctx: CallContext, isStreaming: boolean, shouldStore: boolean): SharedCall {
+  const { generation, calls } = state;
+  const settled = () => calls.delete(key);
+  const callCtx = (signal: AbortSignal): CallContext => ({ ...ctx, signal });
+  const write = async (result: ChatResult) => {
+    if (shouldStore) await store(state, key, result);
+  };
+  const call = isStreaming
+    ? new SharedEventCall((signal) => generation.stream(request, callCtx(signal)), write, settled)
+    : new SharedResultCall(async (signal) => {
+        const result = await generation.complete(request, callCtx(signal));
+        await write(result);
+        return result;
+      }, settled);
+  calls.set(key, call);
+  return call;
+}
+
+async function completeFrom<R>(state: CacheState<R>, source: Source, request: R, ctx: CallContext): Promise<ChatResult> {
+  switch (source.kind) {
+    case 'stored':
+      return asCacheHit(source.result);
+    case 'shared': {
+      const result = await source.call.result(ctx.signal);
+      return source.isJoined ? asCacheHit(result) : result;
+    }
+    case 'upstream': {
+      const result = await state.generation.complete(request, ctx);
+      if (source.storeKey !== undefined) await store(state, source.storeKey, result);
+      return result;
+    }
+  }
+}
+
+function streamFrom<R>(state: CacheState<R>, source: Source, request: R, ctx: CallContext): AsyncIterable<ChatEvent> {
+  switch (source.kind) {
+    case 'stored':
+      return replayEvents(asCacheHit(source.result));
+    case 'shared': {
+      const events = source.call.events(ctx.signal);
+      return source.isJoined ? withCachedUsage(events) : events;
+    }
+    case 'upstream': {
+      const events = state.generation.stream(request, ctx);
+      const key = source.storeKey;
+      return key === undefined ? events : storeOnFinish(events, (result) => store(state, key, result));
+    }
+  }
 }
 
 function fromStore(value: unknown): Source | undefined {
