@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
@@ -10,6 +10,9 @@ import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
+import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
+import { loadPlugins } from '../../src/plugins/load-plugins.js';
+import { createKvStore } from '../../src/stores/create-kv-store.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -38,7 +41,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''] });
+  const redact = createLogRedactor(config.plugins);
+  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''], ...(redact ? { redact } : {}) });
+  const plugins = options.overrides?.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(new Registry());
   const backend = createOllamaBackend({
     urls: [...config.ollama.urls],
@@ -52,6 +57,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     cacheMaxBytes: config.cache.maxBytes,
     onRedisChange: (state, error) => (state === 'up' ? logger.info('redis available again') : logger.warn('redis unavailable', { error: error?.message })),
   });
+  // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
+  const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
   const app = createApp({
     config,
     backend,
@@ -59,6 +66,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     traffic,
+    plugins,
+    ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
   });
   const server = createServer(app);
@@ -75,6 +84,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
       await traffic.close();
+      await plugins.close();
+      await ownSessionStore?.close();
     },
   };
 }

@@ -18,7 +18,8 @@ export interface TokenLimitDeps {
 /**
  * Tokens per minute and the daily/monthly quotas. Before the call, the estimate (prompt + max_tokens) is
  * checked and reserved in one atomic step; when the response closes, the reservation is replaced by what
- * Ollama counted. Cache hits cost nothing; failed calls are refunded; an aborted stream keeps the estimate.
+ * Ollama counted. Cache hits cost nothing; calls that end without usage are refunded; an aborted stream keeps
+ * the estimate.
  */
 export function tokenLimit(deps: TokenLimitDeps): RequestHandler {
   return async function tokenLimitMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -59,8 +60,9 @@ function spentTokens(res: Response, reserved: number): number {
   const { usage, annotations } = res.locals;
   if (annotations?.get('cache') === 'HIT') return 0;
   if (usage) return usage.promptTokens + usage.completionTokens;
-  // Refused or failed before generating; an aborted stream's real count is unknown, so the estimate stays.
-  return res.statusCode >= 400 ? 0 : reserved;
+  // Finished without usage: refused, failed, or a route that generates nothing. Aborted mid-generation: the real
+  // count is unknown, so the estimate stays.
+  return res.writableFinished || res.statusCode >= 400 ? 0 : reserved;
 }
 
 function refusal(reservation: Extract<TokenReservation, { ok: false }>, limits: ResolvedLimits, estimate: number, now: number, metrics: Metrics): RateLimitError {
