@@ -8,6 +8,7 @@ import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js'
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createTrafficStores } from './stores/create-traffic-stores.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createKvStore } from './stores/create-kv-store.js';
@@ -41,6 +42,15 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => {
+      if (state === 'up') return logger.info('redis available again');
+      logger.warn('redis unavailable: the cache misses and rate limits fail ' + config.rateLimit.failMode, { error: error?.message });
+    },
+  });
   const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
@@ -61,6 +71,7 @@ async function main(): Promise<void> {
     ],
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    traffic,
     plugins,
     sessionStore,
   });
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
+    await traffic.close();
     await plugins.close();
     await sessionStore.close();
     logger.info('stopped');

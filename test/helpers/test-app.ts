@@ -9,6 +9,7 @@ import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenti
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
 import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
 import { createKvStore } from '../../src/stores/create-kv-store.js';
@@ -50,6 +51,12 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => (state === 'up' ? logger.info('redis available again') : logger.warn('redis unavailable', { error: error?.message })),
+  });
   // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
   const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
   const app = createApp({
@@ -58,6 +65,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    traffic,
     plugins,
     ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
@@ -75,6 +83,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
+      await traffic.close();
       await plugins.close();
       await ownSessionStore?.close();
     },
