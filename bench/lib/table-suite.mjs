@@ -59,7 +59,8 @@ export async function measureColumn(launcher, id, plan, log) {
   try {
     const setup = { ...opened.setup };
     if (id === 'd') setup.xCacheAfterWarm = await warmCache(target);
-    const problems = await validateColumn(target, { expectedTokens: plan.streamTokens });
+    const isReplay = id === 'd';
+    const problems = await validateColumn(target, { expectedTokens: plan.streamTokens, isReplay });
     if (problems.length > 0) log(`  ${id}: validation problems: ${problems.join('; ')}`);
     const load = [];
     for (const connections of plan.concurrencies) {
@@ -70,11 +71,11 @@ export async function measureColumn(launcher, id, plan, log) {
     }
     const streamTarget = streamingTarget(target);
     const stream = await withCpu(server, () =>
-      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens }),
+      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens, isReplay }),
     );
     stream.tokensPerCpuSecond = (stream.tokensPerSec * stream.seconds) / stream.cpuSeconds;
     log(`  ${id} ${plan.streams} streams: ${stream.tokensPerSec.toFixed(0)} tok/s, TTFB p50 ${stream.ttfbP50.toFixed(2)} ms${stream.failed ? `, ${stream.failed} failed (${stream.firstError})` : ''}`);
-    const single = await measureStreams({ target: streamTarget, concurrency: 1, seconds: Math.max(1, plan.seconds / 2), warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens });
+    const single = await measureStreams({ target: streamTarget, concurrency: 1, seconds: Math.max(1, plan.seconds / 2), warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens, isReplay });
     log(`  ${id} 1 stream: TTFB p50 ${single.ttfbP50.toFixed(3)} ms, TTFT p50 ${single.ttftP50.toFixed(3)} ms`);
     return { id, label: COLUMNS.find((c) => c.id === id).label, setup, problems, load, stream, singleStream: single, rss: server.rss(), upstreamRss: upstream.rss() };
   } finally {
