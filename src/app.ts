@@ -12,7 +12,9 @@ import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
+import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
+import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
@@ -26,6 +28,8 @@ export interface AppDeps {
   metrics: Metrics;
   authenticator: Authenticator;
   healthChecks?: HealthCheck[];
+  /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
+  operations?: OperationsDeps;
   isShuttingDown?: () => boolean;
   version?: string;
 }
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/health', health.live);
   app.get('/health/ready', health.ready);
+  if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
   const json = express.json({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
@@ -69,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
   app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
   app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics }));
+  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
 
   app.use(notFound);
   app.use(errorHandler({ metrics }));

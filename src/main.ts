@@ -1,13 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
+import { createFinetuneService } from './finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
+import { hostsCheck, pingCheck } from './http/routes/health.js';
+import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createKvStore } from './stores/create-kv-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -36,6 +41,19 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const finetuneStore = await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') });
+  const finetune = await createFinetuneService({
+    runtime: backend,
+    store: finetuneStore,
+    trainingData: { maxBytes: config.finetune.maxTrainingBytes, ...(config.finetune.dataDir ? { allowedDir: config.finetune.dataDir } : {}) },
+    adapter: {
+      command: config.finetune.adapterCommand,
+      timeoutMs: config.finetune.adapterTimeoutMs,
+      workDir: join(config.dataDir, 'finetune'),
+      env: withoutSecrets(process.env),
+    },
+    logger,
+  });
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -43,16 +61,8 @@ async function main(): Promise<void> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
-    healthChecks: [
-      {
-        name: 'ollama',
-        critical: true,
-        async check(signal) {
-          const hosts = await backend.probe(signal);
-          return { ok: hosts.some((host) => host.ok), details: { hosts } };
-        },
-      },
-    ],
+    healthChecks: [hostsCheck('ollama', (signal) => backend.probe(signal)), pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal))],
+    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     isShuttingDown: () => shuttingDown,
     version: VERSION,
   });
@@ -69,11 +79,17 @@ async function main(): Promise<void> {
   logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
 
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      logger.warn('second signal: exiting without waiting', { signal });
+      process.exit(1);
+    }
     shuttingDown = true;
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
-    await backend.close();
+    // Jobs first (they record why they stopped in the store), then the stores, then the upstream pool.
+    await closeQuietly(logger, 'finetune jobs', () => finetune.jobs.close());
+    await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
+    await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');
     process.exit(0);
   };
@@ -84,12 +100,30 @@ async function main(): Promise<void> {
 /** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */
 async function closeServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A request that still arrives on an open keep-alive connection is served, and its connection then closes.
+  server.on('request', (_req, res) => {
+    res.shouldKeepAlive = false;
+  });
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 250);
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearInterval(idleSweep);
   clearTimeout(timer);
+}
+
+async function closeQuietly(logger: { error(message: string, meta?: Record<string, unknown>): void }, what: string, close: () => Promise<unknown>): Promise<void> {
+  try {
+    await close();
+  } catch (error) {
+    logger.error(`closing ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** The adapter trainer's command gets the server's environment without the proxy's own secrets. */
+const SECRET_VARIABLES = ['MASTER_KEY', 'JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'METRICS_TOKEN'];
+function withoutSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLES.includes(name)));
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,30 @@ export interface HealthCheck {
   critical: boolean;
 }
 
+/** A dependency that answers a ping (stores): ok when it resolves. */
+export function pingCheck(name: string, ping: (signal: AbortSignal) => Promise<unknown>, critical = true): HealthCheck {
+  return {
+    name,
+    critical,
+    async check(signal) {
+      await ping(signal);
+      return { ok: true };
+    },
+  };
+}
+
+/** Several hosts behind one name (Ollama): ready while at least one answers; each host is reported. */
+export function hostsCheck(name: string, probe: (signal: AbortSignal) => Promise<{ ok: boolean }[]>, critical = true): HealthCheck {
+  return {
+    name,
+    critical,
+    async check(signal) {
+      const hosts = await probe(signal);
+      return { ok: hosts.some((host) => host.ok), details: { hosts } };
+    },
+  };
+}
+
 export interface HealthDeps {
   checks: HealthCheck[];
   timeoutMs: number;
