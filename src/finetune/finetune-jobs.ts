@@ -94,8 +94,9 @@ export function createFinetuneJobs(options: FinetuneJobsOptions): FinetuneJobs {
     });
   }
 
+  // Reads wait for pending writes, so a job that just left `active` is read in its final state.
   const find = async (id: string): Promise<FinetuneJob> => {
-    const job = active.get(id)?.job ?? (await options.store.get(id));
+    const job = active.get(id)?.job ?? (await lastSave.then(() => options.store.get(id)));
     if (!job) throw new NotFoundError(`No fine-tune job '${id}'.`);
     return job;
   };
@@ -135,7 +136,7 @@ export function createFinetuneJobs(options: FinetuneJobsOptions): FinetuneJobs {
       return active.get(id)?.job ?? job;
     },
     get: find,
-    list: async () => (await options.store.list()).map((job) => active.get(job.id)?.job ?? job),
+    list: async () => (await lastSave.then(() => options.store.list())).map((job) => active.get(job.id)?.job ?? job),
     async cancel(id) {
       const job = await find(id);
       if (!active.has(id)) throw new ProxyError('conflict', `Fine-tune job '${id}' is already ${job.status}.`);
