@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createFinetuneService, type FinetuneService } from '../../src/finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
+import { hostsCheck, pingCheck } from '../../src/http/routes/health.js';
 import { createModelAdmin } from '../../src/model-admin/model-admin.js';
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -68,6 +69,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
+    healthChecks: [hostsCheck('ollama', (signal) => backend.probe(signal)), pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal))],
     ...options.overrides,
   });
   const server = createServer(app);
