@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
     await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');
-    process.exit(0);
+    // Exit by running out of work, so buffered log lines reach stdout; a handle someone forgot cannot hold us.
+    process.exitCode = 0;
+    setTimeout(() => process.exit(0), 2_000).unref();
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
