@@ -18,7 +18,9 @@ import { operationsRouter, type OperationsDeps } from './http/routes/operations-
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
-import { modelResolution } from './pipeline/model-resolution.js';
+import { findModelDefaults, modelResolution } from './pipeline/model-resolution.js';
+import { emptyPluginRegistry, type PluginRegistry } from './plugins/plugin-registry.js';
+import { pluginsMiddleware } from './plugins/run-plugins.js';
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +34,19 @@ export interface AppDeps {
   operations?: OperationsDeps;
   isShuttingDown?: () => boolean;
   version?: string;
+  /** Loaded at start-up by loadPlugins(); none when omitted. */
+  plugins?: PluginRegistry;
+}
+
+/** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
+function pluginStage(config: Config, registry: PluginRegistry) {
+  registry.assertKnown(Object.values(config.models.defaults).flatMap((entry) => entry.plugins), 'models.defaults');
+  return pluginsMiddleware({
+    registry,
+    maxToolRounds: config.plugins.maxToolRounds,
+    perKey: config.plugins.perKey,
+    forModel: (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
+  });
 }
 
 /** Express wiring only (no listen): tests and main.ts both build the app through here. */
@@ -46,9 +61,12 @@ export function createApp(deps: AppDeps): Express {
   const backend = composeBackend(
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
+    pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
   );
+  // Headers must be out before the first ping is due; until then errors keep their real status code.
+  const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
   const streaming = { backend, metrics, writeSse: sse };
 
   app.use(requestContext({ logger: deps.logger, metrics }));

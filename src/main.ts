@@ -13,6 +13,8 @@ import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createKvStore } from './stores/create-kv-store.js';
+import { createLogRedactor } from './plugins/built-in-plugins.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -31,7 +33,9 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
-  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets });
+  const redact = startupStep(() => createLogRedactor(config.plugins));
+  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets, ...(redact ? { redact } : {}) });
+  const plugins = await startupStep(() => loadPlugins(config.plugins, { logger }));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createMetrics(registry);
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    plugins,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -86,9 +91,10 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
-    // Jobs first (they record why they stopped in the store), then the stores, then the upstream pool.
+    // Jobs first (they record why they stopped in the store), then the stores, plugins and the upstream pool.
     await closeQuietly(logger, 'finetune jobs', () => finetune.jobs.close());
     await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
+    await closeQuietly(logger, 'plugins', () => plugins.close());
     await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');
     // Exit by running out of work, so buffered log lines reach stdout; a handle someone forgot cannot hold us.
@@ -97,6 +103,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
+function startupStep<T>(step: () => T): T {
+  const fail = (error: unknown): never => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
+  try {
+    const value = step();
+    return (value instanceof Promise ? value.catch(fail) : value) as T;
+  } catch (error) {
+    return fail(error);
+  }
 }
 
 /** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */

@@ -126,6 +126,8 @@ export const configSchema = z
       .object({
         /** Built-in plugin names or module paths, registered in this order. */
         enabled: z.array(z.string()).default([]),
+        /** Also registered, but active only when a request, key (perKey) or model asks for them. */
+        available: z.array(z.string()).default([]),
         maxToolRounds: positiveInt.default(5),
         perKey: z.record(z.string(), z.array(z.string())).default({}),
         codeInterpreter: z

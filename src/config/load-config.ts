@@ -44,7 +44,13 @@ const ENV_PATHS: Record<string, string> = {
   SUMMARIZER_MODEL: 'memory.summarizerModel',
   ENCRYPTION_KEY: 'memory.encryptionKey',
   PLUGINS: 'plugins.enabled',
+  PLUGINS_AVAILABLE: 'plugins.available',
+  PLUGIN_MAX_TOOL_ROUNDS: 'plugins.maxToolRounds',
   CODE_INTERPRETER_ENABLED: 'plugins.codeInterpreter.enabled',
+  CODE_INTERPRETER_SHOW: 'plugins.codeInterpreter.show',
+  CODE_INTERPRETER_TIMEOUT_MS: 'plugins.codeInterpreter.timeoutMs',
+  CODE_INTERPRETER_MEMORY_MB: 'plugins.codeInterpreter.memoryMb',
+  CODE_INTERPRETER_MAX_OUTPUT_BYTES: 'plugins.codeInterpreter.maxOutputBytes',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
@@ -56,7 +62,7 @@ const ENV_PATHS: Record<string, string> = {
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;

@@ -15,6 +15,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import type { KvStore } from '../../src/stores/kv-store.js';
 import { createMemoryKvStore } from '../../src/stores/memory-kv-store.js';
+import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
+import { loadPlugins } from '../../src/plugins/load-plugins.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -46,7 +48,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''] });
+  const redact = createLogRedactor(config.plugins);
+  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => [config.auth.masterKey ?? ''], ...(redact ? { redact } : {}) });
+  const plugins = options.overrides?.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(new Registry());
   const backend = createOllamaBackend({
     urls: [...config.ollama.urls],
@@ -70,6 +74,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     healthChecks: [hostsCheck('ollama', (signal) => backend.probe(signal)), pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal))],
+    plugins,
     ...options.overrides,
   });
   const server = createServer(app);
@@ -88,6 +93,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       await finetune.jobs.close();
       if (!options.finetuneStore) await finetuneStore.close();
       await backend.close();
+      await plugins.close();
     },
   };
 }

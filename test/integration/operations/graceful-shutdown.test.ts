@@ -1,26 +1,23 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 
-// The built server (`npm run build`, `node dist/main.js`) as an operator runs it, stopped with a signal
-// while a slow stream is in flight.
+// The built server (`node dist/main.js`, built by test/global-setup.ts) as an operator runs it, stopped with a
+// signal while a slow stream is in flight.
 
 const repo = join(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 let fake: FakeOllama;
 let dataDir: string;
 
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: repo });
   fake = await startFakeOllama({ tokenDelayMs: 150 });
   dataDir = mkdtempSync(join(tmpdir(), 'shutdown-'));
-}, 180_000);
+});
 afterAll(async () => {
   await fake?.close();
   rmSync(dataDir, { recursive: true, force: true });
