@@ -63,7 +63,7 @@ async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, text: 
 describe('graceful shutdown of the built server', () => {
   it('on SIGTERM refuses new connections, finishes the stream in flight with [DONE], and exits 0', async () => {
     const server = await startServer();
-    const exited = once(server.child, 'exit');
+    const exited = once(server.child, 'close');
     const res = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -91,7 +91,8 @@ describe('graceful shutdown of the built server', () => {
 
   it('exits 0 at once on SIGINT when nothing is in flight', async () => {
     const server = await startServer();
-    const exited = once(server.child, 'exit');
+    // 'close', not 'exit': it comes after stdout has been read to the end, so every log line is in.
+    const exited = once(server.child, 'close');
     server.child.kill('SIGINT');
     const [code] = await exited;
     expect(code).toBe(0);
