@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp } from './app.js';
+import { createApp, sessionStoreSpec } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { createFinetuneService } from './finetune/finetune-service.js';
@@ -12,9 +12,9 @@ import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { createKvStore } from './stores/create-kv-store.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
 import { loadPlugins } from './plugins/load-plugins.js';
+import { createKvStore } from './stores/create-kv-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -32,7 +32,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
+  const secrets = [config.auth.masterKey, config.auth.jwtSecret, config.memory.encryptionKey].filter((value): value is string => Boolean(value));
   const redact = startupStep(() => createLogRedactor(config.plugins));
   const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets, ...(redact ? { redact } : {}) });
   const plugins = await startupStep(() => loadPlugins(config.plugins, { logger }));
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     },
     logger,
   });
+  const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -65,11 +66,16 @@ async function main(): Promise<void> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
-    healthChecks: [hostsCheck('ollama', (signal) => backend.probe(signal)), pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal))],
+    healthChecks: [
+      hostsCheck('ollama', (signal) => backend.probe(signal)),
+      pingCheck('sessionStore', (signal) => sessionStore.ping(signal)),
+      pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal)),
+    ],
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     isShuttingDown: () => shuttingDown,
     version: VERSION,
     plugins,
+    sessionStore,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
     // Jobs first (they record why they stopped in the store), then the stores, plugins and the upstream pool.
     await closeQuietly(logger, 'finetune jobs', () => finetune.jobs.close());
     await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
+    await closeQuietly(logger, 'session store', () => sessionStore.close());
     await closeQuietly(logger, 'plugins', () => plugins.close());
     await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');

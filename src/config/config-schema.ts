@@ -118,9 +118,13 @@ export const configSchema = z
         maxSessions: positiveInt.default(10_000),
         summarizerModel: z.string().optional(),
         /** 32 bytes as hex or base64: turns on AES-256-GCM for stored history. */
-        encryptionKey: z.string().optional(),
+        encryptionKey: z
+          .string()
+          .refine((text) => decodeEncryptionKey(text) !== undefined, 'must be 32 bytes: 64 hex characters or 44 base64 characters')
+          .optional(),
       })
       .strict()
+      .refine((memory) => memory.windowSize <= memory.memorySize, { message: 'must not exceed memory.memorySize', path: ['windowSize'] })
       .prefault({}),
     plugins: z
       .object({
@@ -177,7 +181,19 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.memory.store !== 'redis' || config.redisUrl !== undefined, {
+    message: "'redis' needs REDIS_URL",
+    path: ['memory', 'store'],
+  });
+
+/** ENCRYPTION_KEY → the 32 key bytes (hex or base64, standard or URL-safe); undefined when it is neither. */
+export function decodeEncryptionKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ModelDefaults = z.infer<typeof modelDefaultsSchema>;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createFinetuneService, type FinetuneService } from '../../src/finetune/finetune-service.js';
@@ -17,6 +17,7 @@ import type { KvStore } from '../../src/stores/kv-store.js';
 import { createMemoryKvStore } from '../../src/stores/memory-kv-store.js';
 import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
+import { createKvStore } from '../../src/stores/create-kv-store.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -66,6 +67,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     adapter: { command: config.finetune.adapterCommand, timeoutMs: config.finetune.adapterTimeoutMs, workDir: join(config.dataDir, 'finetune'), env: process.env },
     logger,
   });
+  // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
+  const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
+  const sessionStore = options.overrides?.sessionStore ?? ownSessionStore;
   const app = createApp({
     config,
     backend,
@@ -73,8 +77,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
-    healthChecks: [hostsCheck('ollama', (signal) => backend.probe(signal)), pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal))],
+    healthChecks: [
+      hostsCheck('ollama', (signal) => backend.probe(signal)),
+      pingCheck('sessionStore', async (signal) => sessionStore?.ping(signal)),
+      pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal)),
+    ],
     plugins,
+    ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
   });
   const server = createServer(app);
@@ -94,6 +103,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       if (!options.finetuneStore) await finetuneStore.close();
       await backend.close();
       await plugins.close();
+      await ownSessionStore?.close();
     },
   };
 }
