@@ -5,6 +5,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp, sessionStoreSpec } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
+import type { Logger } from './core/logger.js';
+import type { ModelRuntime } from './core/model-runtime.js';
 import { createFinetuneService } from './finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
 import { hostsCheck, pingCheck } from './http/routes/health.js';
@@ -45,19 +47,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
-  const finetuneStore = await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') });
-  const finetune = await createFinetuneService({
-    runtime: backend,
-    store: finetuneStore,
-    trainingData: { maxBytes: config.finetune.maxTrainingBytes, ...(config.finetune.dataDir ? { allowedDir: config.finetune.dataDir } : {}) },
-    adapter: {
-      command: config.finetune.adapterCommand,
-      timeoutMs: config.finetune.adapterTimeoutMs,
-      workDir: join(config.dataDir, 'finetune'),
-      env: withoutSecrets(process.env),
-    },
-    logger,
-  });
+  const { finetuneStore, finetune } = await openFinetune(config, backend, logger);
   const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
@@ -87,8 +77,6 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
-
   const shutdown = async (signal: string) => {
     if (shuttingDown) {
       logger.warn('second signal: exiting without waiting', { signal });
@@ -110,6 +98,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
+  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
@@ -141,7 +131,25 @@ async function closeServer(server: Server, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-async function closeQuietly(logger: { error(message: string, meta?: Record<string, unknown>): void }, what: string, close: () => Promise<unknown>): Promise<void> {
+/** Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/. */
+async function openFinetune(config: Config, runtime: ModelRuntime, logger: Logger) {
+  const finetuneStore = await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') });
+  const finetune = await createFinetuneService({
+    runtime,
+    store: finetuneStore,
+    trainingData: { maxBytes: config.finetune.maxTrainingBytes, ...(config.finetune.dataDir ? { allowedDir: config.finetune.dataDir } : {}) },
+    adapter: {
+      command: config.finetune.adapterCommand,
+      timeoutMs: config.finetune.adapterTimeoutMs,
+      workDir: join(config.dataDir, 'finetune'),
+      env: withoutSecrets(process.env),
+    },
+    logger,
+  });
+  return { finetuneStore, finetune };
+}
+
+async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown>): Promise<void> {
   try {
     await close();
   } catch (error) {

@@ -45,7 +45,11 @@ describe('health', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
       status: 'ok', ready: true, shuttingDown: false,
-      checks: { ollama: { ok: true, hosts: [{ url: fake.url, ok: true, version: expect.any(String) }] }, finetuneStore: { ok: true } },
+      checks: {
+        ollama: { ok: true, hosts: [{ url: fake.url, ok: true, version: expect.any(String) }] },
+        sessionStore: { ok: true },
+        finetuneStore: { ok: true },
+      },
     });
   });
 
