@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { parseSse } from '../../helpers/read-sse.js';
+import { adminCall, type AdminCall } from '../../helpers/admin-call.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 // The model-management API against the fake Ollama: what an operator sees, and what reaches Ollama.
@@ -9,10 +10,12 @@ const KEY = 'sk-test-master-key-ops-0123456789';
 type Json = Record<string, unknown>;
 let fake: FakeOllama;
 let app: TestApp;
+let call: AdminCall;
 
 beforeAll(async () => {
   fake = await startFakeOllama();
   app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY } });
+  call = adminCall(app.url, KEY);
 });
 afterAll(async () => {
   await app.close();
@@ -20,13 +23,6 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
 const ndjson = async (res: Response): Promise<Json[]> => (await res.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Json);
 const ollamaCalls = (path: string) => fake.requests.filter((request) => request.path === path).map((request) => request.body as Json);
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hang, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
+import { adminCall, type AdminCall } from '../../helpers/admin-call.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 // Fine-tune jobs through the HTTP API against the fake Ollama, with the built-in modelfile trainer.
@@ -16,10 +17,12 @@ const SUPPORT = join(FIXTURES, 'support.jsonl');
 type Json = Record<string, unknown>;
 let fake: FakeOllama;
 let app: TestApp;
+let call: AdminCall;
 
 beforeAll(async () => {
   fake = await startFakeOllama();
   app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY } });
+  call = adminCall(app.url, KEY);
 });
 afterAll(async () => {
   await app.close();
@@ -27,13 +30,6 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-function call(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
 const status = async (id: string) => (await (await call('GET', `/api/v1/finetune/${id}/status`)).json()) as Json;
 const errorOf = async (res: Response) => ((await res.json()) as { error: Json }).error;
 async function until(condition: () => boolean): Promise<void> {

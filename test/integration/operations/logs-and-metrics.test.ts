@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replyError, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
+import { adminCall, type AdminCall } from '../../helpers/admin-call.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 // Runtime log level, the access line, secret redaction, and GET /metrics with the shipped alert rule.
@@ -11,10 +12,12 @@ const KEY = 'sk-test-master-key-ops-0123456789';
 type Json = Record<string, unknown>;
 let fake: FakeOllama;
 let app: TestApp;
+let call: AdminCall;
 
 beforeAll(async () => {
   fake = await startFakeOllama();
   app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY, LOG_LEVEL: 'info' } });
+  call = adminCall(app.url, KEY);
 });
 afterAll(async () => {
   await app.close();
@@ -22,13 +25,6 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
 const chat = (model: string, headers: Record<string, string> = {}) =>
   call('POST', '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] }, headers);
 const lines = (from: number) => app.logs.slice(from).map((line) => JSON.parse(line) as Json);
