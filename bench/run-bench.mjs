@@ -78,7 +78,7 @@ async function main() {
       if (plan.repeat > 1) results.runs = runs;
       log(`table done after ${elapsed()}`);
       if (plan.curves) results.curves = await measureCurves(launcher, { quick, log });
-      if (plan.features) results.features = await measureFeatures(launcher, { seconds, warmupSeconds: plan.warmupSeconds, log });
+      if (plan.features) results.features = await measureFeatures(launcher, { quick, log });
     }
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
 import type { Scope } from './core/principal.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
+import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -17,14 +18,18 @@ import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
+import { limitsRoutes } from './http/rate-limit/limits-routes.js';
+import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { findModelDefaults, modelResolution } from './pipeline/model-resolution.js';
+import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
 import type { KvStoreSpec } from './stores/create-kv-store.js';
+import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
 import { createMemoryKvStore } from './stores/memory-kv-store.js';
 import { emptyPluginRegistry, type PluginRegistry } from './plugins/plugin-registry.js';
@@ -40,6 +45,8 @@ export interface AppDeps {
   healthChecks?: HealthCheck[];
   /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
   operations?: OperationsDeps;
+  /** Stores behind rate limits and the response cache (the caller closes them); built from config when absent. */
+  traffic?: TrafficStores;
   isShuttingDown?: () => boolean;
   version?: string;
   /** Loaded at start-up by loadPlugins(); none when omitted. */
@@ -67,6 +74,12 @@ export function sessionStoreSpec(config: Config, onError?: (error: Error) => voi
   return { kind: 'memory', maxEntries: config.memory.maxSessions };
 }
 
+/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
+export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, KvStore>) {
+  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
+  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
+}
+
 /** Express wiring only (no listen): tests and main.ts both build the app through here. */
 export function createApp(deps: AppDeps): Express {
   const { config, metrics } = deps;
@@ -83,13 +96,31 @@ export function createApp(deps: AppDeps): Express {
     ttlMs: memory.ttlSeconds * 1000,
     defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
   });
+  const traffic = deps.traffic ?? createTrafficStores({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, cacheMaxBytes: config.cache.maxBytes });
+  const storeErrors = metrics.counter('proxy_traffic_store_errors_total', 'Failed rate-limit and cache store operations (e.g. Redis away), by feature', ['feature']);
+  const reportStoreError = (feature: 'cache' | 'rate_limit') => (error: unknown) => {
+    storeErrors.labels(feature).inc();
+    deps.logger.debug('traffic store operation failed', { feature, error: error instanceof Error ? error.message : String(error) });
+  };
   const backend = composeBackend(
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
     // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
     sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}) }),
     pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
+    // Innermost, next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
+    responseCache({
+      policy: config.cache.policy,
+      ttlMs: config.cache.ttlSeconds * 1000,
+      shareAcrossKeys: config.cache.shareAcrossKeys,
+      tiers: traffic.cacheTiers,
+      onLookup: (result) => metrics.cacheLookup(result),
+      onStoreError: reportStoreError('cache'),
+    }),
   );
+  const rateLimits: RateLimits | undefined = config.rateLimit.enabled
+    ? createRateLimits({ config: config.rateLimit, limits: traffic.limits, requestStore: traffic.requestStore, metrics, reportStoreError: reportStoreError('rate_limit') })
+    : undefined;
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
@@ -111,7 +142,11 @@ export function createApp(deps: AppDeps): Express {
 
   const json = express.json({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
-  const guarded = (scope: Scope) => [auth, requireScope(scope), json] as const;
+  // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
+  const guarded = (scope: Scope) =>
+    rateLimits
+      ? [auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
+      : [auth, requireScope(scope), json, cacheControl];
 
   const models = modelsRoutes(backend);
   app.get('/v1/models', ...guarded('models:read'), models.list);
@@ -126,6 +161,12 @@ export function createApp(deps: AppDeps): Express {
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
   if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
+
+  if (rateLimits) {
+    const limits = limitsRoutes(rateLimits);
+    app.get('/api/v1/limits/me', auth, limits.me);
+    app.get('/api/v1/limits/:keyId', auth, requireScope('admin'), limits.forKey);
+  }
 
   app.use(notFound);
   app.use(errorHandler({ metrics }));

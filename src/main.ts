@@ -2,18 +2,19 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp, sessionStoreSpec } from './app.js';
+import { createApp, sessionStoreSpec, readinessStores } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import type { Logger } from './core/logger.js';
 import type { ModelRuntime } from './core/model-runtime.js';
 import { createFinetuneService } from './finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
-import { hostsCheck, pingCheck } from './http/routes/health.js';
+import { readinessChecks } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createTrafficStores } from './stores/create-traffic-stores.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createKvStore } from './stores/create-kv-store.js';
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
   const { finetuneStore, finetune } = await openFinetune(config, backend, logger);
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => {
+      if (state === 'up') return logger.info('redis available again');
+      logger.warn('redis unavailable: the cache misses and rate limits fail ' + config.rateLimit.failMode, { error: error?.message });
+    },
+  });
   const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
@@ -56,14 +66,11 @@ async function main(): Promise<void> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
-    healthChecks: [
-      hostsCheck('ollama', (signal) => backend.probe(signal)),
-      pingCheck('sessionStore', (signal) => sessionStore.ping(signal)),
-      pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal)),
-    ],
+    healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { sessionStore, finetuneStore }) }),
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    traffic,
     plugins,
     sessionStore,
   });
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
     await closeQuietly(logger, 'finetune jobs', () => finetune.jobs.close());
     await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
     await closeQuietly(logger, 'session store', () => sessionStore.close());
+    await closeQuietly(logger, 'traffic stores', () => traffic.close());
     await closeQuietly(logger, 'plugins', () => plugins.close());
     await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');

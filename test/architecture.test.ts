@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   plugins: ['core', 'shared', 'plugins', 'stores/kv-store.ts'],
   stores: ['shared', 'stores'],
   observability: ['config', 'core', 'observability'],
-  http: ['core', 'openai', 'observability', 'shared', 'http', 'config', 'access', 'model-admin', 'finetune'],
+  http: ['core', 'openai', 'observability', 'shared', 'http', 'config', 'access', 'stores/limit-store.ts', 'model-admin', 'finetune'],
   'model-admin': ['core', 'model-admin'],
   finetune: ['core', 'shared', 'finetune', 'stores/kv-store.ts'],
   access: ['core', 'shared', 'access', 'stores'],

@@ -19,7 +19,7 @@ export const COLUMNS = [
   { id: 'e', label: '(e) Portkey 1.15.2' },
 ];
 
-/** Production defaults with cache off; rate limiting on, with a tier so high it never refuses (its cost is measured, not its 429s). */
+/** Production defaults with cache off; rate limiting on, with a tier (requests and tokens per minute) so high it never refuses: its cost is measured, not its 429s. */
 export const PROXY_DEFAULT_ENV = {
   LOG_LEVEL: 'info',
   RATE_LIMIT_ENABLED: 'true',
@@ -62,18 +62,22 @@ export function createLauncher({ upstream, tmpDir }) {
     const id = ++serial;
     const dataDir = join(tmpDir, `data-${id}`);
     const configFile = join(tmpDir, `config-${id}.json`);
-    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000 } } } }));
+    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 } } } }));
     const port = await freePort();
     const logFile = join(tmpDir, `${label.replace(/\W+/g, '-')}-${id}.log`);
-    const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
+    // Without auth there is no MASTER_KEY either (an empty variable counts as unset), as an operator would run it.
+    const masterKey = env.AUTH_DISABLED === 'true' ? '' : MASTER_KEY;
+    const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY: masterKey, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
     const apiKey = fullEnv.AUTH_DISABLED === 'true' ? undefined : createApiKey(fullEnv);
     const child = await startChild({ name: label, args: [...nodeArgs, at('dist/main.js')], env: fullEnv, port, readyPath: '/health', stdout: logFile });
     let auth = 'master-key';
     let headers = { authorization: `Bearer ${MASTER_KEY}` };
     if (fullEnv.AUTH_DISABLED === 'true') {
-      // A build that does not honour AUTH_DISABLED yet still gets measured, with the key, and says so.
-      if (await isAuthorized(child.url, {})) [auth, headers] = ['disabled', {}];
-      else auth = 'master-key (AUTH_DISABLED not honoured by this build)';
+      if (!(await isAuthorized(child.url, {}))) {
+        await child.stop();
+        throw new Error(`${label}: requests without a key are refused although AUTH_DISABLED=true`);
+      }
+      [auth, headers] = ['disabled', {}];
     } else if (apiKey && (await isAuthorized(child.url, { authorization: `Bearer ${apiKey}` }))) {
       [auth, headers] = ['api-key', { authorization: `Bearer ${apiKey}` }];
     }

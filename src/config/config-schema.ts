@@ -25,9 +25,11 @@ export const modelDefaultsSchema = z
 
 export const rateLimitTierSchema = z
   .object({
+    /** Requests per 60 s window (opened by the first request); a window admits requestsPerMinute + burst. */
     requestsPerMinute: positiveInt.default(600),
     burst: nonNegativeInt.default(0),
-    tokensPerMinute: positiveInt.optional(),
+    /** Prompt + completion tokens per 60 s window (checked against an estimate, settled from real usage). */
+    tokensPerMinute: positiveInt.default(1_000_000),
     concurrentStreams: positiveInt.optional(),
     tokensPerDay: positiveInt.optional(),
     tokensPerMonth: positiveInt.optional(),
@@ -89,12 +91,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Prefix of the rate-limit and response-cache keys in Redis; instances that share them use the same one. */
+    redisKeyPrefix: z.string().default('oop:'),
     rateLimit: z
       .object({
         enabled: bool.default(true),
         failMode: z.enum(['open', 'closed']).default('open'),
         defaultTier: z.string().default('default'),
         tiers: z.record(z.string(), rateLimitTierSchema).default({}),
+        /** Completion tokens assumed before the call when the request sets no max_tokens. */
+        estimatedCompletionTokens: nonNegativeInt.default(256),
       })
       .strict()
       .prefault({}),

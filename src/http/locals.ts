@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
-import type { CallContext } from '../core/chat-backend.js';
+import type { CacheControl, CallContext } from '../core/chat-backend.js';
 import type { Usage } from '../core/chat-result.js';
 
 /** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
@@ -17,6 +17,8 @@ export interface RequestLocals {
   usage?: Usage;
   /** Facts stages leave for the response (e.g. cache → X-Cache). */
   annotations: Map<string, string>;
+  /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */
+  cacheControl?: CacheControl;
 }
 
 declare module 'express-serve-static-core' {
@@ -32,5 +34,6 @@ export function callContext(locals: Partial<RequestLocals>, sessionId?: string):
     annotations: locals.annotations!,
   };
   if (sessionId) ctx.sessionId = sessionId;
+  if (locals.cacheControl) ctx.cacheControl = locals.cacheControl;
   return ctx;
 }

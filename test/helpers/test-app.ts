@@ -3,18 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, readinessStores, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createFinetuneService, type FinetuneService } from '../../src/finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
-import { hostsCheck, pingCheck } from '../../src/http/routes/health.js';
+import { readinessChecks } from '../../src/http/routes/health.js';
 import { createModelAdmin } from '../../src/model-admin/model-admin.js';
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import type { KvStore } from '../../src/stores/kv-store.js';
 import { createMemoryKvStore } from '../../src/stores/memory-kv-store.js';
+import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
 import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
 import { createKvStore } from '../../src/stores/create-kv-store.js';
@@ -67,6 +68,12 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     adapter: { command: config.finetune.adapterCommand, timeoutMs: config.finetune.adapterTimeoutMs, workDir: join(config.dataDir, 'finetune'), env: process.env },
     logger,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => (state === 'up' ? logger.info('redis available again') : logger.warn('redis unavailable', { error: error?.message })),
+  });
   // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
   const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
   const sessionStore = options.overrides?.sessionStore ?? ownSessionStore;
@@ -77,11 +84,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
     operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
-    healthChecks: [
-      hostsCheck('ollama', (signal) => backend.probe(signal)),
-      pingCheck('sessionStore', async (signal) => sessionStore?.ping(signal)),
-      pingCheck('finetuneStore', (signal) => finetuneStore.ping(signal)),
-    ],
+    healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { ...(sessionStore ? { sessionStore } : {}), finetuneStore }) }),
+    traffic,
     plugins,
     ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
     ...options.overrides,
@@ -102,6 +106,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       await finetune.jobs.close();
       if (!options.finetuneStore) await finetuneStore.close();
       await backend.close();
+      await traffic.close();
       await plugins.close();
       await ownSessionStore?.close();
     },

@@ -32,6 +32,29 @@ export function hostsCheck(name: string, probe: (signal: AbortSignal) => Promise
   };
 }
 
+interface Pingable {
+  ping(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ReadinessDeps {
+  ollama: { probe(signal: AbortSignal): Promise<{ ok: boolean }[]> };
+  /** Stores the proxy cannot serve without. */
+  stores: Record<string, Pingable>;
+  /** Stores it can do without (reported, but not failing readiness), e.g. a fail-open rate-limit store. */
+  optionalStores?: Record<string, Pingable>;
+}
+
+/** The checks behind /health/ready: Ollama (any host) and every store. */
+export function readinessChecks(deps: ReadinessDeps): HealthCheck[] {
+  const storeChecks = (stores: Record<string, Pingable>, critical: boolean) =>
+    Object.entries(stores).map(([name, store]) => pingCheck(name, (signal) => store.ping(signal), critical));
+  return [
+    hostsCheck('ollama', (signal) => deps.ollama.probe(signal)),
+    ...storeChecks(deps.stores, true),
+    ...storeChecks(deps.optionalStores ?? {}, false),
+  ];
+}
+
 export interface HealthDeps {
   checks: HealthCheck[];
   timeoutMs: number;

@@ -47,8 +47,9 @@ describe('health', () => {
       status: 'ok', ready: true, shuttingDown: false,
       checks: {
         ollama: { ok: true, hosts: [{ url: fake.url, ok: true, version: expect.any(String) }] },
-        sessionStore: { ok: true },
-        finetuneStore: { ok: true },
+        sessionStore: { ok: true, critical: true },
+        finetuneStore: { ok: true, critical: true },
+        trafficStore: { ok: true, critical: false },
       },
     });
   });
@@ -70,6 +71,14 @@ describe('health', () => {
     const ready = await get(app, '/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ checks: { keyStore: { ok: false, critical: true, error: expect.stringContaining('closed') } } });
+  });
+
+  it('reports the rate-limit store without failing on it, unless RATE_LIMIT_FAIL_MODE=closed', async () => {
+    const open = await start({ ollamaUrl: fake.url, env: { REDIS_URL: 'redis://127.0.0.1:1', MEMORY_STORE: 'memory' } });
+    const openReady = await get(open, '/health/ready');
+    expect(openReady).toMatchObject({ status: 200, body: { checks: { trafficStore: { ok: false, critical: false } } } });
+    const closed = await start({ ollamaUrl: fake.url, env: { REDIS_URL: 'redis://127.0.0.1:1', MEMORY_STORE: 'memory', RATE_LIMIT_FAIL_MODE: 'closed' } });
+    expect(await get(closed, '/health/ready')).toMatchObject({ status: 503, body: { checks: { trafficStore: { ok: false, critical: true } } } });
   });
 
   it('answers 503 once shutdown has begun', async () => {
