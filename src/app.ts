@@ -15,7 +15,9 @@ import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
+import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
+import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
 import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   metrics: Metrics;
   authenticator: Authenticator;
   healthChecks?: HealthCheck[];
+  /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
+  operations?: OperationsDeps;
   /** Stores behind rate limits and the response cache (the caller closes them); built from config when absent. */
   traffic?: TrafficStores;
   isShuttingDown?: () => boolean;
@@ -68,6 +72,12 @@ export function sessionStoreSpec(config: Config, onError?: (error: Error) => voi
   if (kind === 'redis' && config.redisUrl) return { kind, url: config.redisUrl, ...(onError ? { onError } : {}) };
   if (kind === 'sqlite') return { kind, path: join(config.dataDir, 'sessions.sqlite') };
   return { kind: 'memory', maxEntries: config.memory.maxSessions };
+}
+
+/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
+export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, KvStore>) {
+  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
+  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
 }
 
 /** Express wiring only (no listen): tests and main.ts both build the app through here. */
@@ -128,6 +138,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/health', health.live);
   app.get('/health/ready', health.ready);
+  if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
   const json = express.json({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
@@ -149,6 +160,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
+  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
 
   if (rateLimits) {
     const limits = limitsRoutes(rateLimits);

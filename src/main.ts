@@ -1,10 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp, sessionStoreSpec } from './app.js';
+import { createApp, sessionStoreSpec, readinessStores } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
+import type { Logger } from './core/logger.js';
+import type { ModelRuntime } from './core/model-runtime.js';
+import { createFinetuneService } from './finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
+import { readinessChecks } from './http/routes/health.js';
+import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const { finetuneStore, finetune } = await openFinetune(config, backend, logger);
   const traffic = createTrafficStores({
     redisUrl: config.redisUrl,
     keyPrefix: config.redisKeyPrefix,
@@ -59,16 +66,8 @@ async function main(): Promise<void> {
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
-    healthChecks: [
-      {
-        name: 'ollama',
-        critical: true,
-        async check(signal) {
-          const hosts = await backend.probe(signal);
-          return { ok: hosts.some((host) => host.ok), details: { hosts } };
-        },
-      },
-    ],
+    healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { sessionStore, finetuneStore }) }),
+    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
     isShuttingDown: () => shuttingDown,
     version: VERSION,
     traffic,
@@ -85,22 +84,30 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
-
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      logger.warn('second signal: exiting without waiting', { signal });
+      process.exit(1);
+    }
     shuttingDown = true;
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
-    await backend.close();
-    await traffic.close();
-    await plugins.close();
-    await sessionStore.close();
+    // Jobs first (they record why they stopped in the store), then the stores, plugins and the upstream pool.
+    await closeQuietly(logger, 'finetune jobs', () => finetune.jobs.close());
+    await closeQuietly(logger, 'finetune store', () => finetuneStore.close());
+    await closeQuietly(logger, 'session store', () => sessionStore.close());
+    await closeQuietly(logger, 'traffic stores', () => traffic.close());
+    await closeQuietly(logger, 'plugins', () => plugins.close());
+    await closeQuietly(logger, 'ollama client', () => backend.close());
     logger.info('stopped');
-    process.exit(0);
+    // Exit by running out of work, so buffered log lines reach stdout; a handle someone forgot cannot hold us.
+    process.exitCode = 0;
+    setTimeout(() => process.exit(0), 2_000).unref();
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
+  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
@@ -120,12 +127,48 @@ function startupStep<T>(step: () => T): T {
 /** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */
 async function closeServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A request that still arrives on an open keep-alive connection is served, and its connection then closes.
+  server.on('request', (_req, res) => {
+    res.shouldKeepAlive = false;
+  });
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 250);
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearInterval(idleSweep);
   clearTimeout(timer);
+}
+
+/** Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/. */
+async function openFinetune(config: Config, runtime: ModelRuntime, logger: Logger) {
+  const finetuneStore = await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') });
+  const finetune = await createFinetuneService({
+    runtime,
+    store: finetuneStore,
+    trainingData: { maxBytes: config.finetune.maxTrainingBytes, ...(config.finetune.dataDir ? { allowedDir: config.finetune.dataDir } : {}) },
+    adapter: {
+      command: config.finetune.adapterCommand,
+      timeoutMs: config.finetune.adapterTimeoutMs,
+      workDir: join(config.dataDir, 'finetune'),
+      env: withoutSecrets(process.env),
+    },
+    logger,
+  });
+  return { finetuneStore, finetune };
+}
+
+async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown>): Promise<void> {
+  try {
+    await close();
+  } catch (error) {
+    logger.error(`closing ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** The adapter trainer's command gets the server's environment without the proxy's own secrets. */
+const SECRET_VARIABLES = ['MASTER_KEY', 'JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'METRICS_TOKEN'];
+function withoutSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLES.includes(name)));
 }
 
 main().catch((error: unknown) => {

@@ -2,16 +2,18 @@ import { ProxyError } from '../core/errors.js';
 import { ConfigError } from '../config/load-config.js';
 import { CliUsageError, PROGRAM, type CliAccess, type CliCommand, type CliContext, type CliIo } from './cli-command.js';
 import { keysCommand } from './keys-command.js';
+import { modelsCommand } from './models-command.js';
 import { openCliAccess } from './open-cli-access.js';
 import { tokenCommand } from './token-command.js';
 
 /** Every top-level command; add new ones (e.g. `models`) here. */
-const COMMANDS: readonly CliCommand[] = [keysCommand, tokenCommand];
+const COMMANDS: readonly CliCommand[] = [keysCommand, tokenCommand, modelsCommand];
 
 const HELP = `Usage: ${PROGRAM} <command> [options]
 
-Administers an ollama-openai-proxy installation directly through its key store (no server needed).
-Reads the same environment as the server: DATA_DIR, DATABASE_URL, JWT_SECRET, CONFIG_FILE, ...
+Administers an ollama-openai-proxy installation. 'keys' and 'token' work directly on its key store (no server
+needed) and read the server's environment: DATA_DIR, DATABASE_URL, JWT_SECRET, CONFIG_FILE, ...
+'models' talks to a running proxy: PROXY_URL and an admin key in PROXY_KEY (or MASTER_KEY).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join('\n')}

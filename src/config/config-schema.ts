@@ -167,6 +167,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    finetune: z
+      .object({
+        /** Shell command of the `adapter` trainer (produces a LoRA adapter); unset: only `modelfile` is offered. */
+        adapterCommand: z.string().min(1).optional(),
+        adapterTimeoutMs: positiveInt.default(6 * 3_600_000),
+        /** When set, local training_data paths must lie inside this directory. */
+        dataDir: z.string().min(1).optional(),
+        maxTrainingBytes: positiveInt.default(50 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         enabled: bool.default(true),

@@ -62,6 +62,10 @@ const ENV_PATHS: Record<string, string> = {
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
   METRICS_TOKEN: 'metrics.token',
+  FINETUNE_ADAPTER_COMMAND: 'finetune.adapterCommand',
+  FINETUNE_ADAPTER_TIMEOUT_MS: 'finetune.adapterTimeoutMs',
+  FINETUNE_DATA_DIR: 'finetune.dataDir',
+  FINETUNE_MAX_BYTES: 'finetune.maxTrainingBytes',
 };
 
 /** Variables whose value is a comma-separated list. */

@@ -22,7 +22,7 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-const TIMED_OUT = Symbol('timed out');
+export const TIMED_OUT = Symbol('timed out');
 
 /**
  * Writes each item as a `data:` frame, awaiting `drain` when the socket pushes back, then `data: [DONE]`.
@@ -65,7 +65,7 @@ function startSse(res: Response): void {
   res.socket?.setNoDelay(true);
 }
 
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+export async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT);
@@ -77,7 +77,7 @@ async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | type
   }
 }
 
-function drained(res: Response, signal: AbortSignal): Promise<void> {
+export function drained(res: Response, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {
       res.off('drain', done);

@@ -17,7 +17,7 @@ export interface ControllableLogger extends Logger {
   getLevel(): string;
 }
 
-const SECRET_FIELDS = new Set(['authorization', 'x-api-key', 'apikey', 'api_key', 'secret', 'token', 'password', 'masterkey']);
+const SECRET_FIELDS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'apikey', 'api_key', 'secret', 'token', 'password', 'masterkey']);
 // Bearer tokens, our sk- keys and JWTs, wherever they appear inside a message or value.
 const SECRET_PATTERN = /\b(sk-[A-Za-z0-9_-]{16,}|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g;
 

@@ -2,16 +2,23 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 // One place for metric names. Label values stay bounded: route templates, status codes, model names we serve.
 // `api_requests_total` / `api_errors_total` match the deployment guide's alert rule (docker/prometheus-rules.yaml).
+//
+// The `model` label of request counters holds only models known to exist: a model earns its label with its
+// first successful (status < 400) request; until then, and for every name that never succeeds, it is
+// "unknown". Requests that name no model get "none". So clients sending random names cannot grow the series.
 
 export interface Metrics {
   registry: Registry;
-  requestFinished(route: string, method: string, status: number, seconds: number): void;
+  /** `model`: the model the request named, if any (see the label rule above). */
+  requestFinished(route: string, method: string, status: number, seconds: number, model?: string): void;
   timeToFirstToken(model: string, seconds: number): void;
   tokens(model: string, kind: 'prompt' | 'completion', count: number): void;
   cacheLookup(result: 'hit' | 'miss' | 'bypass' | 'error'): void;
   rateLimited(kind: string): void;
   upstreamError(code: string): void;
   activeStreams: Gauge;
+  /** The Prometheus text exposition of the registry (GET /metrics). */
+  render(): Promise<{ contentType: string; body: string }>;
   /** Counters other features register themselves, under the same registry. */
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
 }
@@ -23,13 +30,16 @@ interface Observable {
   observe(value: number): void;
 }
 
+/** At most this many distinct model label values; later models count as "other". */
+const MAX_MODEL_LABELS = 200;
+
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export function createMetrics(registry: Registry = new Registry()): Metrics {
   // Same label set on both, so rate(api_errors_total) / rate(api_requests_total) matches series one to one.
-  const apiRequests = new Counter({ name: 'api_requests_total', help: 'API requests by route', labelNames: ['route'], registers: [registry] });
-  const apiErrors = new Counter({ name: 'api_errors_total', help: 'API requests that failed on the server side (status >= 500), by route', labelNames: ['route'], registers: [registry] });
-  const requests = new Counter({ name: 'proxy_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const apiRequests = new Counter({ name: 'api_requests_total', help: 'API requests by route and model', labelNames: ['route', 'model'], registers: [registry] });
+  const apiErrors = new Counter({ name: 'api_errors_total', help: 'API requests that failed on the server side (status >= 500), by route and model', labelNames: ['route', 'model'], registers: [registry] });
+  const requests = new Counter({ name: 'proxy_http_requests_total', help: 'HTTP requests by route, method, status and model', labelNames: ['route', 'method', 'status', 'model'], registers: [registry] });
   const duration = new Histogram({ name: 'proxy_http_request_duration_seconds', help: 'Request latency by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const ttft = new Histogram({ name: 'proxy_time_to_first_token_seconds', help: 'Time to the first streamed token', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const tokens = new Counter({ name: 'proxy_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'kind'], registers: [registry] });
@@ -40,15 +50,25 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
 
   // Label lookups cost a string join per call; cache the bound children by key.
   const requestChildren = new Map<string, { counters: Incrementable[]; seconds: Observable }>();
+  const knownModels = new Set<string>();
+  const modelLabel = (model: string | undefined, status: number): string => {
+    if (model === undefined || model === '') return 'none';
+    if (knownModels.has(model)) return model;
+    if (status >= 400) return 'unknown';
+    if (knownModels.size >= MAX_MODEL_LABELS) return 'other';
+    knownModels.add(model);
+    return model;
+  };
   return {
     registry,
-    requestFinished(route, method, status, seconds) {
-      const key = `${route}\u0000${method}\u0000${status}`;
+    requestFinished(route, method, status, seconds, model) {
+      const label = modelLabel(model, status);
+      const key = `${route}\u0000${method}\u0000${status}\u0000${label}`;
       let child = requestChildren.get(key);
       if (!child) {
         const statusText = String(status);
-        const counters = [requests.labels(route, method, statusText), apiRequests.labels(route)];
-        if (status >= 500) counters.push(apiErrors.labels(route));
+        const counters = [requests.labels(route, method, statusText, label), apiRequests.labels(route, label)];
+        if (status >= 500) counters.push(apiErrors.labels(route, label));
         child = { counters, seconds: duration.labels(route) };
         requestChildren.set(key, child);
       }
@@ -63,6 +83,7 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     rateLimited: (kind) => limited.labels(kind).inc(),
     upstreamError: (code) => upstream.labels(code).inc(),
     activeStreams,
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     counter(name, help, labelNames = []) {
       const existing = registry.getSingleMetric(name);
       if (existing) return existing as Counter;

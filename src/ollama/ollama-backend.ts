@@ -3,6 +3,7 @@ import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
 import type { ChatResult, EmbeddingResult, ModelInfo } from '../core/chat-result.js';
+import type { ModelRuntime } from '../core/model-runtime.js';
 import { UpstreamError } from '../core/errors.js';
 import { decodeNdjson } from '../shared/ndjson.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from './from-ollama-response.js';
 import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
 import { createHostPool } from './host-pool.js';
+import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
 import { isInlineThinkingModel } from './model-dialect.js';
 import {
@@ -58,7 +60,7 @@ export interface OllamaProbeResult {
   error?: string;
 }
 
-export interface OllamaBackend extends ChatBackend {
+export interface OllamaBackend extends ChatBackend, ModelRuntime {
   /** POST /api/show: context length, capabilities, family of one model. */
   showModel(name: string, signal: AbortSignal): Promise<ModelInfo>;
   /** GET /api/version on every host; also brings recovered hosts back into rotation. */
@@ -98,6 +100,8 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
   }
 
   return {
+    ...createOllamaModelRuntime(transport, streamOptions),
+
     async complete(request, ctx): Promise<ChatResult> {
       const response = await post('/api/chat', toOllamaChatRequest(request, false), ctx, request.model);
       const body = await readJson(response, ollamaChatLineSchema, 'chat response');

@@ -11,7 +11,7 @@ import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStream
 export interface OllamaFetchInit {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   signal: AbortSignal;
 }
 
@@ -39,6 +39,8 @@ export interface OllamaCall {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** Sent as application/octet-stream instead of a JSON body (blob uploads). */
+  rawBody?: Uint8Array;
   signal: AbortSignal;
   /** For ModelNotFoundError. */
   model?: string;
@@ -64,7 +66,10 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
 
   const sendTo = async (url: string, call: OllamaCall): Promise<OllamaFetchResponse> => {
     const init: OllamaFetchInit = { method: call.method, headers: { accept: 'application/json' }, signal: call.signal };
-    if (call.body !== undefined) {
+    if (call.rawBody !== undefined) {
+      init.headers['content-type'] = 'application/octet-stream';
+      init.body = call.rawBody;
+    } else if (call.body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(call.body);
     }

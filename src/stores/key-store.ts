@@ -99,5 +99,7 @@ export interface KeyStore {
   queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
   /** Deletes entries older than `before`; returns how many. */
   pruneAudit(before: Date): Promise<number>;
+  /** Resolves when the database answers; rejects with the reason otherwise (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -171,6 +171,10 @@ class PostgresKeyStore implements KeyStore {
     return result.rowCount ?? 0;
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

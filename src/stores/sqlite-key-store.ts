@@ -149,6 +149,10 @@ class SqliteKeyStore implements KeyStore {
     return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(before.getTime()).changes;
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }

@@ -34,6 +34,13 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
       await store.close();
     });
 
+    it('answers a ping while open and rejects it once closed', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      const other = await makeStore();
+      await other.close();
+      await expect(other.ping()).rejects.toThrow();
+    });
+
     describe('keys', () => {
       it('returns a created key by id with every field intact', async () => {
         const record = makeRecord({

@@ -1,14 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
-import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, readinessStores, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
+import { createFinetuneService, type FinetuneService } from '../../src/finetune/finetune-service.js';
 import { createMasterKeyAuthenticator } from '../../src/http/middleware/authenticate.js';
+import { readinessChecks } from '../../src/http/routes/health.js';
+import { createModelAdmin } from '../../src/model-admin/model-admin.js';
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import type { KvStore } from '../../src/stores/kv-store.js';
+import { createMemoryKvStore } from '../../src/stores/memory-kv-store.js';
 import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
 import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
@@ -21,12 +27,15 @@ export interface TestAppOptions {
   /** Structured settings, as CONFIG_FILE would hold them. */
   file?: Record<string, unknown>;
   overrides?: Partial<AppDeps>;
+  /** Where fine-tune jobs persist (default: a fresh memory store, closed with the app). */
+  finetuneStore?: KvStore;
 }
 
 export interface TestApp {
   url: string;
   config: Config;
   metrics: Metrics;
+  finetune: FinetuneService;
   /** Every log line written so far (JSON strings). */
   logs: string[];
   server: Server;
@@ -51,6 +60,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const finetuneStore = options.finetuneStore ?? createMemoryKvStore();
+  const finetune = await createFinetuneService({
+    runtime: backend,
+    store: finetuneStore,
+    trainingData: { maxBytes: config.finetune.maxTrainingBytes, ...(config.finetune.dataDir ? { allowedDir: config.finetune.dataDir } : {}) },
+    adapter: { command: config.finetune.adapterCommand, timeoutMs: config.finetune.adapterTimeoutMs, workDir: join(config.dataDir, 'finetune'), env: process.env },
+    logger,
+  });
   const traffic = createTrafficStores({
     redisUrl: config.redisUrl,
     keyPrefix: config.redisKeyPrefix,
@@ -59,12 +76,15 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   });
   // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
   const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
+  const sessionStore = options.overrides?.sessionStore ?? ownSessionStore;
   const app = createApp({
     config,
     backend,
     logger,
     metrics,
     authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
+    healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { ...(sessionStore ? { sessionStore } : {}), finetuneStore }) }),
     traffic,
     plugins,
     ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
@@ -77,11 +97,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     url: `http://127.0.0.1:${port}`,
     config,
     metrics,
+    finetune,
     logs,
     server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await finetune.jobs.close();
+      if (!options.finetuneStore) await finetuneStore.close();
       await backend.close();
       await traffic.close();
       await plugins.close();

@@ -41,8 +41,12 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
     const body = toOpenAIError(proxyError);
     if (res.headersSent) {
       // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
-      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+      const contentType = String(res.getHeader('content-type') ?? '');
+      if (contentType.startsWith('text/event-stream')) {
         res.end(`data: ${JSON.stringify(body)}\n\n`);
+      } else if (contentType.startsWith('application/x-ndjson')) {
+        // Ollama's convention for NDJSON streams: one last `{"error"}` line under the 200 already sent.
+        res.end(`${JSON.stringify(body)}\n`);
       } else {
         res.destroy();
       }

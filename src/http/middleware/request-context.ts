@@ -26,12 +26,14 @@ export function requestContext({ logger, metrics }: RequestContextDeps) {
     locals.abort = abort;
     locals.annotations = new Map();
     res.setHeader('x-request-id', requestId);
+    // Headers only at debug level; the logger's redaction format blanks credentials (authorization, x-api-key…).
+    if (locals.logger.isDebugEnabled()) locals.logger.debug('request received', { method: req.method, path: req.path, headers: req.headers });
     res.once('close', () => {
       const aborted = !res.writableFinished;
       if (aborted) abort.abort(new Error('client disconnected'));
       const seconds = Number(process.hrtime.bigint() - locals.startedAt!) / 1e9;
       const route = locals.route ?? 'unmatched';
-      metrics.requestFinished(route, req.method, res.statusCode, seconds);
+      metrics.requestFinished(route, req.method, res.statusCode, seconds, locals.model);
       logAccess(locals.logger!, req, res, route, seconds, aborted);
     });
     next();

@@ -8,6 +8,53 @@ export interface HealthCheck {
   critical: boolean;
 }
 
+/** A dependency that answers a ping (stores): ok when it resolves. */
+export function pingCheck(name: string, ping: (signal: AbortSignal) => Promise<unknown>, critical = true): HealthCheck {
+  return {
+    name,
+    critical,
+    async check(signal) {
+      await ping(signal);
+      return { ok: true };
+    },
+  };
+}
+
+/** Several hosts behind one name (Ollama): ready while at least one answers; each host is reported. */
+export function hostsCheck(name: string, probe: (signal: AbortSignal) => Promise<{ ok: boolean }[]>, critical = true): HealthCheck {
+  return {
+    name,
+    critical,
+    async check(signal) {
+      const hosts = await probe(signal);
+      return { ok: hosts.some((host) => host.ok), details: { hosts } };
+    },
+  };
+}
+
+interface Pingable {
+  ping(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ReadinessDeps {
+  ollama: { probe(signal: AbortSignal): Promise<{ ok: boolean }[]> };
+  /** Stores the proxy cannot serve without. */
+  stores: Record<string, Pingable>;
+  /** Stores it can do without (reported, but not failing readiness), e.g. a fail-open rate-limit store. */
+  optionalStores?: Record<string, Pingable>;
+}
+
+/** The checks behind /health/ready: Ollama (any host) and every store. */
+export function readinessChecks(deps: ReadinessDeps): HealthCheck[] {
+  const storeChecks = (stores: Record<string, Pingable>, critical: boolean) =>
+    Object.entries(stores).map(([name, store]) => pingCheck(name, (signal) => store.ping(signal), critical));
+  return [
+    hostsCheck('ollama', (signal) => deps.ollama.probe(signal)),
+    ...storeChecks(deps.stores, true),
+    ...storeChecks(deps.optionalStores ?? {}, false),
+  ];
+}
+
 export interface HealthDeps {
   checks: HealthCheck[];
   timeoutMs: number;

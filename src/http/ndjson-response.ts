@@ -1,0 +1,30 @@
+import type { Response } from 'express';
+import { drained, raceTimeout, TIMED_OUT } from './sse.js';
+
+export interface WriteNdjsonOptions {
+  signal: AbortSignal;
+  /** As in writeSse: errors that arrive before the first item (or within this time) keep their real status. */
+  holdHeadersMs: number;
+}
+
+/**
+ * Writes each item as one JSON line (application/x-ndjson, Ollama's own streaming format), awaiting `drain`
+ * when the socket pushes back. Errors are rethrown: the error handler writes them as a final `{"error"}` line.
+ */
+export async function writeNdjson<T extends object>(res: Response, items: AsyncIterable<T>, options: WriteNdjsonOptions): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  const pending = iterator.next();
+  const first = await raceTimeout(pending, options.holdHeadersMs);
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  try {
+    let result = first === TIMED_OUT ? await pending : first;
+    while (!result.done) {
+      if (!res.write(`${JSON.stringify(result.value)}\n`)) await drained(res, options.signal);
+      result = await iterator.next();
+    }
+    res.end();
+  } finally {
+    if (options.signal.aborted) await iterator.return?.();
+  }
+}
