@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { KEY_STORE_MIGRATIONS } from './key-store-migrations.js';
 import type {
-  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, UsageIncrement, UsageQuery, UsageRow,
+  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, RequestBatch, UsageIncrement, UsageQuery, UsageRow,
 } from './key-store.js';
+import { mergeUsage } from './merge-usage.js';
 
 type Database = BetterSqlite3.Database;
 type Params = Record<string, string | number | null>;
@@ -61,11 +62,32 @@ const KEY_COLUMNS: Record<keyof ApiKeyPatch, keyof KeyRow> = {
 };
 
 class SqliteKeyStore implements KeyStore {
+  /** Statements on the request-recording path, compiled once. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   constructor(private readonly db: Database) {}
 
+  private statement(sql: string): BetterSqlite3.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   async create(record: ApiKeyRecord): Promise<void> {
-    this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
-      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+    this.insertKey(record);
+  }
+
+  async createIfEmpty(record: ApiKeyRecord): Promise<boolean> {
+    const insertIfEmpty = this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM api_keys LIMIT 1').get() !== undefined) return false;
+      this.insertKey(record);
+      return true;
+    });
+    // IMMEDIATE takes the write lock before the check, so a second process waits and then sees the key.
+    return insertIfEmpty.immediate();
   }
 
   async findByHash(hash: string, now: Date): Promise<ApiKeyRecord | null> {
@@ -115,7 +137,11 @@ class SqliteKeyStore implements KeyStore {
   }
 
   async recordUsage(increment: UsageIncrement): Promise<void> {
-    this.db.prepare(`INSERT INTO key_usage VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens)
+    this.addUsage(increment);
+  }
+
+  private addUsage(increment: UsageIncrement): void {
+    this.statement(`INSERT INTO key_usage VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens)
       ON CONFLICT (key_id, day, model) DO UPDATE SET requests = requests + excluded.requests,
         prompt_tokens = prompt_tokens + excluded.prompt_tokens,
         completion_tokens = completion_tokens + excluded.completion_tokens`).run({ ...increment });
@@ -129,9 +155,15 @@ class SqliteKeyStore implements KeyStore {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    this.db.prepare(`INSERT INTO audit_log (at, key_id, route, model, status, prompt_tokens, completion_tokens,
-      latency_ms, request_id, client_ip) VALUES (@at, @keyId, @route, @model, @status, @promptTokens,
-      @completionTokens, @latencyMs, @requestId, @clientIp)`).run({ ...entry, at: entry.at.getTime() });
+    this.insertAudit(entry);
+  }
+
+  async recordRequests(batch: RequestBatch): Promise<void> {
+    // One transaction: one fsync for the whole batch instead of one per row.
+    this.db.transaction(() => {
+      for (const entry of batch.audit) this.insertAudit(entry);
+      for (const increment of mergeUsage(batch.usage)) this.addUsage(increment);
+    })();
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
@@ -151,6 +183,17 @@ class SqliteKeyStore implements KeyStore {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  private insertKey(record: ApiKeyRecord): void {
+    this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
+      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+  }
+
+  private insertAudit(entry: AuditEntry): void {
+    this.statement(`INSERT INTO audit_log (at, key_id, route, model, status, prompt_tokens, completion_tokens,
+      latency_ms, request_id, client_ip) VALUES (@at, @keyId, @route, @model, @status, @promptTokens,
+      @completionTokens, @latencyMs, @requestId, @clientIp)`).run({ ...entry, at: entry.at.getTime() });
   }
 }
 
