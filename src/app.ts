@@ -1,9 +1,12 @@
 import express, { type Express } from 'express';
+import { enforceModelAccess } from './access/model-access-middleware.js';
+import { assertModelAllowed } from './access/model-access.js';
 import type { Config } from './config/config-schema.js';
 import type { ChatBackend } from './core/chat-backend.js';
 import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
-import type { Scope } from './core/principal.js';
+import type { Principal, Scope } from './core/principal.js';
+import type { AccessControl } from './create-access-control.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
@@ -11,8 +14,10 @@ import { requestContext } from './http/middleware/request-context.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
+import { adminApiRouter } from './http/routes/admin-api.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { modelsRoutes } from './http/routes/models.js';
+import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
@@ -25,6 +30,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   authenticator: Authenticator;
+  /** Key and token services, audit and usage recording (see create-access-control.ts); mounts the admin API. */
+  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'>;
   healthChecks?: HealthCheck[];
   isShuttingDown?: () => boolean;
   version?: string;
@@ -42,12 +49,16 @@ export function createApp(deps: AppDeps): Express {
   const backend = composeBackend(
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
+    // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
+    enforceModelAccess(),
   );
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
     writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
-  const streaming = { backend, metrics, writeSse: sse };
+  const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
+  const streaming = { backend, metrics, writeSse: sse, authorizeModel };
+  const { access } = deps;
 
-  app.use(requestContext({ logger: deps.logger, metrics }));
+  app.use(requestContext({ logger: deps.logger, metrics, ...(access ? { onFinished: access.recorder.record } : {}) }));
   app.use(cors);
 
   const health = healthRoutes({
@@ -63,12 +74,23 @@ export function createApp(deps: AppDeps): Express {
   const auth = authenticate(deps.authenticator);
   const guarded = (scope: Scope) => [auth, requireScope(scope), json] as const;
 
+  // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
+  const passthrough = ollamaPassthrough({ urls: config.ollama.urls });
+  const native = express.Router();
+  native.use(passthrough.match, auth, passthrough.guard, passthrough.forward);
+  app.use(native);
+
+  if (access) {
+    const admin = { ...access, flushRecords: access.recorder.flush, onKeysChanged: access.invalidate };
+    app.use(adminApiRouter(admin, guarded('admin'), json));
+  }
+
   const models = modelsRoutes(backend);
   app.get('/v1/models', ...guarded('models:read'), models.list);
   app.get('/v1/models/*id', ...guarded('models:read'), models.get);
   app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
   app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
-  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics }));
+  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel }));
 
   app.use(notFound);
   app.use(errorHandler({ metrics }));

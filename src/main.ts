@@ -4,7 +4,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
-import { createMasterKeyAuthenticator } from './http/middleware/authenticate.js';
+import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
+import { createAccessControl } from './create-access-control.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
   const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets });
+  const access = await createAccessControl(config, { logger });
+  secrets.push(...access.secrets);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createMetrics(registry);
@@ -42,7 +45,8 @@ async function main(): Promise<void> {
     backend,
     logger,
     metrics,
-    authenticator: createMasterKeyAuthenticator(config.auth.masterKey),
+    authenticator: access.authenticate,
+    access,
     healthChecks: [
       {
         name: 'ollama',
@@ -66,7 +70,10 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  logger.info('listening', { url: `http://${config.server.host}:${port}`, ollama: config.ollama.urls, version: VERSION });
+  const url = `http://${config.server.host}:${port}`;
+  logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
+  // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.
+  if (access.bootstrapped) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
+    await access.close();
     logger.info('stopped');
     process.exit(0);
   };
