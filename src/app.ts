@@ -52,8 +52,10 @@ export function createApp(deps: AppDeps): Express {
     // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
     enforceModelAccess(),
   );
+  // Headers must be out before the first ping is due; until then errors keep their real status code.
+  const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs: 2_000 });
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
   const streaming = { backend, metrics, writeSse: sse, authorizeModel };
   const { access } = deps;

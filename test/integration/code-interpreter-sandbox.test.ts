@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRssBytes, watchMemory } from '../../src/plugins/code-interpreter/memory-watchdog.js';
 import { createSandbox, type Sandbox, type SandboxLanguage, type SandboxResult } from '../../src/plugins/code-interpreter/sandbox.js';
 
 // Real execution, no mocks: every hostile program runs in a real child process, and the test
@@ -27,6 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(connections, 'connections the sandboxed code made to the host port').toBe(0);
   await sandbox.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   delete process.env['SANDBOX_CANARY'];
@@ -214,6 +216,26 @@ describe('code interpreter sandbox: lifecycle and layers', SLOW, () => {
     } finally {
       await open.close();
     }
+  });
+
+  it('ends a run in progress when the sandbox is closed', async () => {
+    const short = createSandbox({ timeoutMs: 60_000, memoryMb: 64, maxOutputBytes: MAX_OUTPUT });
+    const running = short.run({ language: 'javascript', code: 'console.log("started"); for (;;) {}' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await short.close();
+    expect(await running).toMatchObject({ ok: false, error: expect.stringMatching(/Sandbox was closed|Aborted/) });
+  });
+
+  it.runIf(process.platform === 'linux')('has a memory watchdog that fires above its limit', async () => {
+    expect(await readRssBytes(process.pid)).toBeGreaterThan(0);
+    const fired = await new Promise<boolean>((resolve) => {
+      const stop = watchMemory(process.pid, 1, () => resolve(true));
+      setTimeout(() => {
+        stop();
+        resolve(false);
+      }, 5_000);
+    });
+    expect(fired).toBe(true);
   });
 
   it('runs two programs at the same time', async () => {

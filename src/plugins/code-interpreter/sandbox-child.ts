@@ -45,8 +45,9 @@ function makeWorkDir(owner: number | undefined): string {
 export class SandboxChild {
   /** Settles when the runtime is loaded; rejects if the child cannot start. */
   readonly ready: Promise<void>;
+  /** Settles once the process is gone and its work dir removed. */
+  readonly closed: Promise<void>;
   private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly closed: Promise<void>;
   private readonly stdout: OutputCollector;
   private readonly stderr: OutputCollector;
   private readonly ending: ChildEnding = { diagnostics: '' };
@@ -66,10 +67,19 @@ export class SandboxChild {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });
     this.ready.catch(() => undefined); // a spare that is never used must not be an unhandled rejection
-    this.closed = new Promise<void>((resolve) => this.proc.on('close', () => resolve()));
-    void this.closed.then(() => rmSync(cwd, { recursive: true, force: true }));
+    this.closed = new Promise<void>((resolve) =>
+      this.proc.on('close', () => {
+        rmSync(cwd, { recursive: true, force: true });
+        resolve();
+      }),
+    );
     this.startupTimer = setTimeout(() => this.kill('startup'), settings.startupTimeoutMs);
     this.listen();
+  }
+
+  /** Why the parent killed this child, if it did. */
+  get killReason(): KillReason | undefined {
+    return this.ending.killReason;
   }
 
   hasExited(): boolean {

@@ -3,6 +3,7 @@
 // next; one pre-warmed spare per language hides the runtime's load time (~1-3 s for Pyodide).
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { SandboxChild, type ChildOutcome, type ChildSettings, type SandboxLanguage } from './sandbox-child.js';
+import { ChildPool } from './child-pool.js';
 import { chooseLaunchPlan, type LaunchPlan } from './sandbox-launch.js';
 import { truncateText } from './output-collector.js';
 
@@ -39,50 +40,28 @@ export interface SandboxResult {
 }
 
 export interface Sandbox {
+  /** Failures of the code are results (ok: false); it throws only once closed or if no runner can start on this host. */
   run(input: SandboxRunInput): Promise<SandboxResult>;
-  /** Kills the spares and any run in progress. */
+  /** Kills the spares and any run in progress; settles when their processes are gone. */
   close(): Promise<void>;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
   const logger = options.logger ?? silentLogger;
-  const settingsFor = (language: SandboxLanguage): ChildSettings => ({
-    language,
-    memoryMb: options.memoryMb,
-    maxOutputBytes: options.maxOutputBytes,
-    startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
-  });
   let plan: Promise<LaunchPlan> | undefined;
   const launchPlan = (): Promise<LaunchPlan> =>
     (plan ??= chooseLaunchPlan({ memoryMb: options.memoryMb, useNetworkNamespace: options.useNetworkNamespace ?? true, logger }));
-  const spares = new Map<SandboxLanguage, SandboxChild>();
-  const live = new Set<SandboxChild>();
-  let isClosed = false;
-
-  const spawnChild = async (language: SandboxLanguage): Promise<SandboxChild> => {
-    const child = new SandboxChild(await launchPlan(), settingsFor(language));
-    live.add(child);
-    void child.ready.then(undefined, (error: unknown) => logger.error('code interpreter sandbox did not start', { language, error: String(error) }));
+  const pool = new ChildPool(async (language) => {
+    const child = new SandboxChild(await launchPlan(), childSettings(options, language));
+    child.ready.catch((error: unknown) => {
+      if (child.killReason !== 'closed') logger.error('code interpreter sandbox did not start', { language, error: String(error) });
+    });
     return child;
-  };
-  const takeChild = async (language: SandboxLanguage): Promise<SandboxChild> => {
-    const spare = spares.get(language);
-    spares.delete(language);
-    return spare !== undefined && !spare.hasExited() ? spare : spawnChild(language);
-  };
-  const warmSpare = async (language: SandboxLanguage): Promise<void> => {
-    if (spares.has(language)) return;
-    const child = await spawnChild(language);
-    // Concurrent runs may race to refill the same slot: keep one spare, never leak the other.
-    if (isClosed || spares.has(language)) child.kill('closed');
-    else spares.set(language, child);
-  };
+  });
 
   return {
     async run({ language, code, signal }) {
-      if (isClosed) throw new Error('code interpreter sandbox is closed');
-      const child = await takeChild(language);
-      void warmSpare(language).catch(() => undefined);
+      const child = await pool.take(language);
       try {
         await child.ready;
         const started = Date.now();
@@ -92,15 +71,21 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         const message = error instanceof Error ? error.message : String(error);
         return { ok: false, stdout: '', stderr: '', error: message, truncated: false, durationMs: 0 };
       } finally {
-        live.delete(child);
+        pool.release(child);
       }
     },
-    async close() {
-      isClosed = true;
-      for (const child of live) child.kill('closed');
-      live.clear();
-      spares.clear();
+    close() {
+      return pool.close();
     },
+  };
+}
+
+function childSettings(options: SandboxOptions, language: SandboxLanguage): ChildSettings {
+  return {
+    language,
+    memoryMb: options.memoryMb,
+    maxOutputBytes: options.maxOutputBytes,
+    startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
   };
 }
 

@@ -5,7 +5,8 @@ import { pause, sendError, sendJson, sendNdjson, sendRaw, toNdjson, type Exchang
 export type Reply =
   | { kind: 'json'; status?: number; body: unknown; delayMs?: number }
   /** Lines may be objects or already-encoded JSON text (e.g. from a fixture file). */
-  | { kind: 'ndjson'; lines: readonly unknown[]; delayMs?: number; status?: number }
+  /** firstDelayMs holds back the headers too, as Ollama does while it loads a model. */
+  | { kind: 'ndjson'; lines: readonly unknown[]; delayMs?: number; status?: number; firstDelayMs?: number }
   | { kind: 'error'; status: number; message: string; delayMs?: number }
   /** Accepts the request and never answers; settles when the client aborts or the fake closes. */
   | { kind: 'hang' }
@@ -44,6 +45,7 @@ export async function writeReply(ex: Exchange, reply: Reply): Promise<void> {
       await pause(ex, reply.delayMs ?? 0);
       return sendJson(ex, reply.status ?? 200, reply.body);
     case 'ndjson':
+      await pause(ex, reply.firstDelayMs ?? 0);
       return sendNdjson(ex, reply.lines, reply.delayMs ?? 0, reply.status ?? 200);
     case 'error':
       await pause(ex, reply.delayMs ?? 0);

@@ -8,6 +8,7 @@ import { lockDownHost } from './runner-lockdown.mjs';
 // Anything a library logs must not corrupt the protocol on fd 1.
 console.log = console.info = console.debug = console.warn = console.error;
 
+const SETTLE_MS = 50;
 const config = JSON.parse(process.argv[2] ?? '{}');
 
 async function prepare(forward) {
@@ -46,6 +47,9 @@ async function main() {
   sendMessage({ type: 'ready' });
   const job = await readJob();
   const outcome = execute(job.code, Date.now() + job.timeoutMs);
+  // Give host callbacks the code may have queued (a socket a runtime opens lazily, say) a turn
+  // of the event loop now, so that they run into the lockdown instead of being cut off by exit.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   if (outcome.stderr) forward('stderr', outcome.stderr);
   const { stderr: _traceback, ...done } = outcome;
   // An exception message is as long as the code wants it to be.

@@ -1,0 +1,121 @@
+// npm run bench [-- --quick] [--features] [--no-curves] [--profile] [--repeat=N] [--seconds=S] [--upstream=bench] [--columns=abcde]
+// Runs every server under test as its own child process on 127.0.0.1 against a fake Ollama in fast mode,
+// prints one markdown report and writes it as JSON to bench/results/<timestamp>.json and latest.json.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLauncher } from './lib/columns.mjs';
+import { measureCurves, formatCurves } from './lib/curves-suite.mjs';
+import { measureFeatures, formatFeatures } from './lib/features-suite.mjs';
+import { describeMachine, formatMachine } from './lib/machine.mjs';
+import { profileProxy, formatProfile } from './lib/profile-suite.mjs';
+import { computeRatios, evaluateTargets, formatRatios, formatTable, formatTargets } from './lib/report.mjs';
+import { medianOf } from './lib/median.mjs';
+import { measureTable } from './lib/table-suite.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    features: { type: 'boolean', default: false },
+    'no-curves': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    upstream: { type: 'string', default: 'project' },
+    columns: { type: 'string', default: 'abcde' },
+    seconds: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+  },
+});
+
+const quick = flags.quick;
+const seconds = Number(flags.seconds ?? (quick ? 1 : 5));
+const plan = {
+  columns: flags.columns.split(''),
+  concurrencies: [1, 16, 64],
+  seconds,
+  warmupSeconds: quick ? 0.3 : 1,
+  streams: 64,
+  streamTokens: 500,
+  curves: !flags['no-curves'],
+  features: flags.features,
+  upstream: flags.upstream,
+  repeat: Math.max(1, Number(flags.repeat)),
+};
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+function checkBuilt() {
+  const root = new URL('../', import.meta.url);
+  const missing = ['dist/main.js', ...(plan.upstream === 'project' ? ['bench/.build/bench/fake-upstream.js'] : [])].filter((p) => !existsSync(new URL(p, root)));
+  if (missing.length > 0) {
+    log(`missing ${missing.join(', ')}: run \`npm run bench\` (it builds first) or \`npm run build && npx tsc -p tsconfig.bench.json\``);
+    process.exit(1);
+  }
+}
+
+async function main() {
+  checkBuilt();
+  const machine = describeMachine();
+  log(formatMachine(machine));
+  const tmpDir = mkdtempSync(join(os.tmpdir(), 'proxy-bench-'));
+  const launcher = createLauncher({ upstream: plan.upstream, tmpDir });
+  const results = { startedAt: new Date(started).toISOString(), machine, plan };
+  try {
+    if (flags.profile) {
+      results.profile = await profileProxy(launcher, { seconds: Math.max(seconds, 3), tmpDir, log });
+    } else {
+      const runs = [];
+      for (let i = 1; i <= plan.repeat; i++) {
+        if (plan.repeat > 1) log(`table run ${i} of ${plan.repeat}`);
+        runs.push(await measureTable(launcher, plan, log));
+      }
+      results.columns = medianOf(runs);
+      if (plan.repeat > 1) results.runs = runs;
+      log(`table done after ${elapsed()}`);
+      if (plan.curves) results.curves = await measureCurves(launcher, { quick, log });
+      if (plan.features) results.features = await measureFeatures(launcher, { seconds, warmupSeconds: plan.warmupSeconds, log });
+    }
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  results.machine.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  results.durationSeconds = (Date.now() - started) / 1000;
+  printReport(results);
+  writeResults(results);
+}
+
+function printReport(results) {
+  const out = [`# Benchmark ${results.startedAt}`, '', formatMachine(results.machine) + `; at end ${results.machine.loadAverageAtEnd.join(' / ')}`, ''];
+  const upstreamName = plan.upstream === 'project' ? "the project's fake Ollama (test/helpers/fake-ollama.ts, fast mode)" : 'bench/fast-upstream.mjs';
+  const repeated = plan.repeat > 1 ? `; table values are medians of ${plan.repeat} runs` : '';
+  out.push(`Upstream: ${upstreamName}; ${plan.seconds} s per point after ${plan.warmupSeconds} s warm-up${repeated}.`, '');
+  if (results.profile) {
+    out.push(formatProfile(results.profile));
+  } else {
+    out.push(formatTable(results.columns, plan), '');
+    for (const column of results.columns.filter((c) => c.setup)) out.push(`${column.label}: ${JSON.stringify(column.setup)}`);
+    for (const column of results.columns.filter((c) => c.problems?.length)) out.push(`WARNING ${column.label} answers: ${column.problems.join('; ')}`);
+    const ratios = computeRatios(results.columns, plan);
+    results.ratios = ratios;
+    out.push('', '## Ratios', '', formatRatios(ratios), '');
+    if (results.curves) out.push(formatCurves(results.curves), '');
+    if (results.features) out.push(formatFeatures(results.features), '');
+    results.targets = evaluateTargets(results.columns, ratios, results.curves?.idle);
+    out.push('## Targets (issue 8 point 3)', '', formatTargets(results.targets), '');
+  }
+  out.push(`Total time ${results.durationSeconds.toFixed(0)} s.`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function writeResults(results) {
+  const dir = new URL('./results/', import.meta.url);
+  const name = `${results.startedAt.replace(/[:.]/g, '-')}${flags.profile ? '-profile' : ''}.json`;
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(new URL(name, dir), text);
+  if (!flags.profile) writeFileSync(new URL('latest.json', dir), text);
+  log(`wrote bench/results/${name}${flags.profile ? '' : ' and bench/results/latest.json'}`);
+}
+
+await main();
