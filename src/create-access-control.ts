@@ -67,7 +67,8 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
   const cache = createPrincipalCache({ ttlMs: auth.keyCacheTtlMs, now: () => now().getTime() });
   const authenticateBearer = createAuthenticator({ keys, tokens, cache, ...(auth.masterKey ? { masterKey: auth.masterKey } : {}) });
   const recorder = createRequestRecorder({ store, logger, retentionDays: auth.auditRetentionDays, now, ...deps.recorder });
-  recorder.prune().catch((error: unknown) => logger.error('could not prune the audit log', { error: String(error) }));
+  // Prune once at start (then hourly): an instance that was down for a while catches up before serving.
+  await recorder.prune().catch((error: unknown) => logger.error('could not prune the audit log', { error: String(error) }));
 
   const bootstrapped = auth.disabled ? null : await bootstrapAdminKey({ keys, dataDir: config.dataDir, ...(auth.masterKey ? { masterKey: auth.masterKey } : {}) });
   if (auth.disabled) {
