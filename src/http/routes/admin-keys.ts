@@ -25,6 +25,7 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
       res.locals.route = '/api/v1/keys';
       const body = parseOpenAIBody(createKeyBody, req.body);
       const { key, secret } = await keys.createKey({ ...toKeySettingsInput(body), name: body.name, scopes: body.scopes });
+      res.setHeader('cache-control', 'no-store');
       res.status(201).json({ ...toApiKeyJson(key), secret });
     },
     async list(_req: Request, res: Response): Promise<void> {
@@ -51,6 +52,7 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
       const graceMs = grace === undefined ? undefined : grace === '0' ? 0 : parseDuration(grace, 'grace_period');
       const { key, secret } = await keys.rotateKey(keyId(req), graceMs);
       deps.onKeysChanged();
+      res.setHeader('cache-control', 'no-store');
       res.json({ ...toApiKeyJson(key), secret });
     },
     async usage(req: Request, res: Response): Promise<void> {
