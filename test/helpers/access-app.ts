@@ -61,13 +61,17 @@ export interface AccessAppOptions {
   env?: Record<string, string>;
   file?: TestAppOptions['file'];
   fake?: FakeOllama;
+  /** Where the app's clock starts (epoch ms; default: now). */
+  startAt?: number;
+  /** Use this store instead of a fresh one: the `env` of another AccessApp (both then share keys and audit). */
+  shareStoreWith?: Record<string, string>;
 }
 
 export async function startAccessApp(backend: KeyStoreBackend, options: AccessAppOptions = {}): Promise<AccessApp> {
   const ownsFake = options.fake === undefined;
   const fake = options.fake ?? (await startFakeOllama());
-  let clock = Date.now();
-  const env = { MASTER_KEY, ...(await backend.env()), ...options.env };
+  let clock = options.startAt ?? Date.now();
+  const env = { MASTER_KEY, ...(await backend.env(options.shareStoreWith)), ...options.env };
   const app = await startTestApp({ ollamaUrl: fake.url, env, now: () => new Date(clock), ...(options.file ? { file: options.file } : {}) });
   const secrets: string[] = [MASTER_KEY];
 
