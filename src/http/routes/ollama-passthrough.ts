@@ -62,6 +62,7 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
     match(req: Request, res: Response, next: NextFunction): void {
       if (!isOllamaNativePath(req.path)) return next('router');
       res.locals.route = passthroughRouteLabel(req.path);
+      res.locals.errorShape = 'ollama';
       next();
     },
     guard(req: Request, res: Response, next: NextFunction): void {
