@@ -101,8 +101,8 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
   };
 }
 
-/** When CONFIG_FILE defines rate-limit tiers, keys may only name those (or the default tier). */
-function knownTiers(config: Config): { tiers?: string[] } {
+/** When CONFIG_FILE defines rate-limit tiers, keys may only name those (or the default tier). The CLI uses it too. */
+export function knownTiers(config: Config): { tiers?: string[] } {
   const names = Object.keys(config.rateLimit.tiers);
   return names.length === 0 ? {} : { tiers: [...new Set([config.rateLimit.defaultTier, ...names])] };
 }
