@@ -70,11 +70,17 @@ describe.each(backends)('API keys over HTTP ($name)', (backend) => {
       ['POST', '/v1/completions', 'completions', { model: 'deepseek-coder-v2:16b', prompt: 'x' }],
       ['POST', '/v1/embeddings', 'embeddings', { model: 'nomic-embed-text', input: 'x' }],
       ['GET', '/v1/models', 'models:read', undefined],
-      ['GET', '/api/tags', 'ollama', undefined],
     ])('%s %s without scope %s is a 403 naming it', async (method, path, scope, body) => {
       const { secret } = await t.createKey({ name: 'narrow', scopes: scope === 'chat' ? ['embeddings'] : ['chat'] });
       const message = expectError(await t.call(method, path, { key: secret, body }), 403, 'forbidden');
       expect(message).toContain(`'${scope}'`);
+    });
+
+    it('refuses Ollama\'s native API without the ollama scope, in Ollama\'s error shape', async () => {
+      const { secret } = await t.createKey({ name: 'narrow', scopes: ['chat'] });
+      const response = await t.call<{ error: string }>('GET', '/api/tags', { key: secret });
+      expect(response.status).toBe(403);
+      expect(response.body.error).toContain("'ollama'");
     });
 
     it.each([
