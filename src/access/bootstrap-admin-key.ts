@@ -48,7 +48,7 @@ export function describeBootstrappedKey(bootstrapped: BootstrappedAdminKey, base
     '',
     `It is also saved in ${bootstrapped.path} (readable only by you). Use it as a bearer token:`,
     `    curl ${baseUrl}/v1/models -H "Authorization: Bearer $(cat ${bootstrapped.path})"`,
-    'Create keys for your apps with `ollama-openai-proxy keys create --name app --scopes chat,models:read`',
+    'Create keys for your apps with `npx ollama-openai-proxy keys create --name app --scopes chat,models:read`',
     `or POST ${baseUrl}/api/v1/keys, and delete ${bootstrapped.path} once the secret is stored elsewhere.`,
   ].join('\n');
 }
