@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,6 +123,19 @@ function runServer(env: Record<string, string>, until: RegExp): Promise<Run> {
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
   });
 }
+
+describe('the built command line', () => {
+  it('is executable as `npx ollama-openai-proxy` runs it, and sees the server\'s keys', async () => {
+    const dataDir = freshDir();
+    const app = await startTestApp({ ollamaUrl: fake.url, env: { DATA_DIR: dataDir, AUTH_DISABLED: 'false' } });
+    await app.close();
+    const output = await new Promise<string>((resolvePromise, reject) => {
+      execFile(resolve(import.meta.dirname, '../../dist/cli/main.js'), ['keys', 'list', '--json'], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } },
+        (error, stdout) => (error ? reject(error) : resolvePromise(stdout)));
+    });
+    expect((JSON.parse(output) as Array<{ name: string }>).map((key) => key.name)).toEqual(['admin (created at first start)']);
+  });
+});
 
 describe('the server process (npm start)', () => {
   it('prints the bootstrapped key once on the terminal, keeps it out of every log line, and the key works', async () => {
