@@ -71,11 +71,7 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
   await recorder.prune().catch((error: unknown) => logger.error('could not prune the audit log', { error: String(error) }));
 
   const bootstrapped = auth.disabled ? null : await bootstrapAdminKey({ keys, dataDir: config.dataDir, ...(auth.masterKey ? { masterKey: auth.masterKey } : {}) });
-  if (auth.disabled) {
-    logger.warn('AUTH_DISABLED=true: authentication is off. Anyone who can reach this port may use every route, including the admin API and Ollama model management.');
-  } else if (bootstrapped !== null) {
-    logger.warn('created the first admin key; its secret is printed once on stdout and saved to a file', { keyId: bootstrapped.keyId, path: bootstrapped.path });
-  }
+  announceMode(logger, auth.disabled, bootstrapped);
   return {
     async authenticate(credential) {
       if (auth.disabled) return ANONYMOUS;
@@ -99,6 +95,15 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
       await store.close();
     },
   };
+}
+
+/** Log lines (never the secret) for the two start-up situations an operator must know about. */
+function announceMode(logger: Logger, disabled: boolean, bootstrapped: BootstrappedAdminKey | null): void {
+  if (disabled) {
+    logger.warn('AUTH_DISABLED=true: authentication is off. Anyone who can reach this port may use every route, including the admin API and Ollama model management.');
+  } else if (bootstrapped !== null) {
+    logger.warn('created the first admin key; its secret is printed once on stdout and saved to a file', { keyId: bootstrapped.keyId, path: bootstrapped.path });
+  }
 }
 
 /** When CONFIG_FILE defines rate-limit tiers, keys may only name those (or the default tier). The CLI uses it too. */

@@ -49,63 +49,85 @@ export interface RequestRecorderOptions {
 const DAY_MS = 86_400_000;
 
 export function createRequestRecorder(options: RequestRecorderOptions): RequestRecorder {
-  const { store, logger } = options;
   const now = options.now ?? (() => new Date());
-  const maxBatch = options.maxBatch ?? 1_000;
-  const maxPending = options.maxPending ?? 50_000;
-  let audit: AuditEntry[] = [];
-  let usage: UsageIncrement[] = [];
-  let dropped = 0;
-  let writing: Promise<void> = Promise.resolve();
-
-  const flush = (): Promise<void> => {
-    if (audit.length > 0) {
-      const batch = { audit, usage };
-      audit = [];
-      usage = [];
-      writing = writing.then(() => store.recordRequests(batch)).catch((error: unknown) => {
-        logger.error('could not store audit and usage records', { records: batch.audit.length, error: describe(error) });
-      });
-    }
-    if (dropped > 0) {
-      logger.warn('dropped audit and usage records: the key store is not keeping up', { records: dropped });
-      dropped = 0;
-    }
-    return writing;
-  };
-
+  const pending = createPendingBatch(options);
   const prune = async (): Promise<number> => {
-    const removed = await store.pruneAudit(new Date(now().getTime() - options.retentionDays * DAY_MS));
-    if (removed > 0) logger.info('pruned the audit log', { removed, retentionDays: options.retentionDays });
+    const removed = await options.store.pruneAudit(new Date(now().getTime() - options.retentionDays * DAY_MS));
+    if (removed > 0) options.logger.info('pruned the audit log', { removed, retentionDays: options.retentionDays });
     return removed;
   };
-
-  const flushTimer = setInterval(() => void flush(), options.flushIntervalMs ?? 1_000);
+  const flushTimer = setInterval(pending.tick, options.flushIntervalMs ?? 1_000);
   const pruneTimer = setInterval(() => {
-    prune().catch((error: unknown) => logger.error('could not prune the audit log', { error: describe(error) }));
+    prune().catch((error: unknown) => options.logger.error('could not prune the audit log', { error: describe(error) }));
   }, options.pruneIntervalMs ?? 3_600_000);
+  // Timers must not keep a finished process (a test, a CLI) alive.
   flushTimer.unref();
   pruneTimer.unref();
-
   return {
     record(request) {
       const principal = request.principal;
       if (principal === undefined || principal.kind === 'anonymous') return;
-      if (audit.length >= maxPending) {
-        dropped++;
-        return;
-      }
-      const entry = toAuditEntry(request, principal, now());
-      audit.push(entry);
-      usage.push(toUsageIncrement(entry));
-      if (audit.length >= maxBatch) void flush();
+      pending.add(toAuditEntry(request, principal, now()));
     },
-    flush,
+    flush: pending.flush,
     prune,
     async close() {
       clearInterval(flushTimer);
       clearInterval(pruneTimer);
-      await flush();
+      await pending.flush();
+    },
+  };
+}
+
+/**
+ * The in-memory batch. At most one write is in flight: while the store is slow (or down), records accumulate up
+ * to maxPending and the surplus is dropped and counted, so memory stays bounded.
+ */
+function createPendingBatch(options: RequestRecorderOptions) {
+  const { store, logger } = options;
+  const maxBatch = options.maxBatch ?? 1_000;
+  const maxPending = options.maxPending ?? 50_000;
+  let audit: AuditEntry[] = [];
+  let dropped = 0;
+  let inFlight: Promise<void> | undefined;
+
+  const writeNext = (): Promise<void> => {
+    if (inFlight !== undefined || audit.length === 0) return inFlight ?? Promise.resolve();
+    const batch = { audit, usage: audit.map(toUsageIncrement) };
+    audit = [];
+    inFlight = store.recordRequests(batch)
+      .catch((error: unknown) => {
+        logger.error('could not store audit and usage records', { records: batch.audit.length, error: describe(error) });
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+  const reportDropped = (): void => {
+    if (dropped === 0) return;
+    logger.warn('dropped audit and usage records: the key store is not keeping up', { records: dropped });
+    dropped = 0;
+  };
+  return {
+    add(entry: AuditEntry): void {
+      if (audit.length >= maxPending) {
+        dropped++;
+        return;
+      }
+      audit.push(entry);
+      if (audit.length >= maxBatch) void writeNext();
+    },
+    /** For the timer: starts a write unless one is running. */
+    tick(): void {
+      reportDropped();
+      void writeNext();
+    },
+    /** Resolves once everything recorded before the call is stored. */
+    async flush(): Promise<void> {
+      reportDropped();
+      await inFlight;
+      await writeNext();
     },
   };
 }

@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
 import { AuthenticationError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
-import { createPassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
+import { createPassthroughTargets, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
 
 // Ollama's native API (every /api/* route that is not our /api/v1/*) behind our authentication. Bodies and
 // NDJSON streams are piped untouched and unbuffered, so this must run before any body parser. Host is
@@ -26,10 +27,41 @@ export function passthroughRouteLabel(path: string): string {
   return KNOWN_ROUTES.has(segment) ? `/api/${segment}` : '/api/{other}';
 }
 
+interface ProxyErrorContext {
+  error: Error;
+  req: IncomingMessage;
+  res: ServerResponse | Socket;
+  target: unknown;
+  targets: PassthroughTargets;
+  attempts: WeakMap<IncomingMessage, Attempt>;
+  retry: (req: Request, res: Response, next: NextFunction) => Promise<void>;
+  hosts: number;
+}
+
+interface Attempt {
+  next: NextFunction;
+  tried: number;
+}
+
+/** A host that refused the connection rests; a bodiless request is retried on the next host; else a 502. */
+function onProxyError(ctx: ProxyErrorContext): void {
+  const { error, req, res } = ctx;
+  const attempt = ctx.attempts.get(req);
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const url = ctx.targets.find(ctx.target);
+  if (url !== undefined && CONNECT_FAILURES.has(code)) ctx.targets.markDown(url);
+  if (!('headersSent' in res) || res.headersSent || attempt === undefined) return void res.destroy();
+  if (RETRYABLE_METHODS.has(req.method ?? '') && CONNECT_FAILURES.has(code) && attempt.tried < ctx.hosts) {
+    attempt.tried++;
+    return void ctx.retry(req as Request, res as Response, attempt.next);
+  }
+  attempt.next(new UpstreamUnavailableError(`Ollama could not be reached for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}).`));
+}
+
 /** Three handlers for an Express router: match (else skip the router), guard (scope), proxy. Authenticate between match and guard. */
 export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
   const targets = createPassthroughTargets(deps.urls, deps);
-  const attempts = new WeakMap<IncomingMessage, { next: NextFunction; tried: number }>();
+  const attempts = new WeakMap<IncomingMessage, Attempt>();
 
   const proxy = createProxyMiddleware<Request, Response>({
     target: targets.pick(),
@@ -42,19 +74,7 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
         if (signal?.aborted) proxyReq.destroy();
         else signal?.addEventListener('abort', () => proxyReq.destroy(), { once: true });
       },
-      error(error, req, res, target) {
-        const attempt = attempts.get(req as Request);
-        const code = (error as NodeJS.ErrnoException).code ?? '';
-        const url = targets.find(target);
-        if (url !== undefined && CONNECT_FAILURES.has(code)) targets.markDown(url);
-        if (!('headersSent' in res) || res.headersSent || attempt === undefined) return void res.destroy();
-        // Nothing was sent yet and a bodiless request can be replayed: try the next host.
-        if (RETRYABLE_METHODS.has(req.method ?? '') && CONNECT_FAILURES.has(code) && attempt.tried < deps.urls.length) {
-          attempt.tried++;
-          return void proxy(req as Request, res as Response, attempt.next);
-        }
-        attempt.next(new UpstreamUnavailableError(`Ollama could not be reached for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}).`));
-      },
+      error: (error, req, res, target) => onProxyError({ error, req, res, target, targets, attempts, retry: proxy, hosts: deps.urls.length }),
     },
   });
 

@@ -96,6 +96,19 @@ describe('createRequestRecorder', () => {
     expect(warnings).toEqual(['dropped audit and usage records: the key store is not keeping up']);
   });
 
+  it('keeps one write in flight while the store hangs, holding at most maxPending records', async () => {
+    vi.useFakeTimers();
+    const calls: RequestBatch[] = [];
+    const warnings: unknown[] = [];
+    const hung = { recordRequests: (batch: RequestBatch) => (calls.push(batch), new Promise<void>(() => undefined)), pruneAudit: async () => 0 };
+    const logger: Logger = { ...silentLogger, warn: (_message, meta) => void warnings.push(meta) };
+    const stuck = createRequestRecorder({ store: hung, logger, retentionDays: 30, maxBatch: 1, maxPending: 2, flushIntervalMs: 100 });
+    for (let i = 0; i < 5; i++) stuck.record(finished({ requestId: `req_${i}` }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls.map((batch) => batch.audit.length)).toEqual([1]);
+    expect(warnings).toEqual([{ records: 2 }]);
+  });
+
   it('prunes entries older than the retention', async () => {
     const store = fakeStore();
     recorder = createRequestRecorder({ store, logger: silentLogger, retentionDays: 7, now: () => T });
