@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--features] [--no-curves] [--profile] [--repeat=N] [--seconds=S] [--upstream=bench] [--columns=abcde]
+// npm run bench [-- --quick] [--no-curves] [--no-features] [--profile] [--repeat=N] [--seconds=S] [--upstream=bench] [--columns=abcde]
 // Runs every server under test as its own child process on 127.0.0.1 against a fake Ollama in fast mode,
 // prints one markdown report and writes it as JSON to bench/results/<timestamp>.json and latest.json.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     features: { type: 'boolean', default: false },
+    'no-features': { type: 'boolean', default: false },
     'no-curves': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     upstream: { type: 'string', default: 'project' },
@@ -37,7 +38,9 @@ const plan = {
   streams: 64,
   streamTokens: 500,
   curves: !flags['no-curves'],
-  features: flags.features,
+  // The whole default run (table, curves, feature costs) stays well under 10 minutes; --features is accepted for
+  // symmetry with --no-features.
+  features: flags.features || !flags['no-features'],
   upstream: flags.upstream,
   repeat: Math.max(1, Number(flags.repeat)),
 };
@@ -75,7 +78,7 @@ async function main() {
       if (plan.repeat > 1) results.runs = runs;
       log(`table done after ${elapsed()}`);
       if (plan.curves) results.curves = await measureCurves(launcher, { quick, log });
-      if (plan.features) results.features = await measureFeatures(launcher, { seconds, warmupSeconds: plan.warmupSeconds, log });
+      if (plan.features) results.features = await measureFeatures(launcher, { quick, log });
     }
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
@@ -87,7 +90,7 @@ async function main() {
 }
 
 function printReport(results) {
-  const out = [`# Benchmark ${results.startedAt}`, '', formatMachine(results.machine) + `; at end ${results.machine.loadAverageAtEnd.join(' / ')}`, ''];
+  const out = [`# Benchmark ${results.startedAt}`, '', formatMachine(results.machine) + `; at end ${results.machine.loadAverageAtEnd.join(' / ')}`, '', ...busyWarning(results.machine)];
   const upstreamName = plan.upstream === 'project' ? "the project's fake Ollama (test/helpers/fake-ollama.ts, fast mode)" : 'bench/fast-upstream.mjs';
   const repeated = plan.repeat > 1 ? `; table values are medians of ${plan.repeat} runs` : '';
   out.push(`Upstream: ${upstreamName}; ${plan.seconds} s per point after ${plan.warmupSeconds} s warm-up${repeated}.`, '');
@@ -97,6 +100,7 @@ function printReport(results) {
     out.push(formatTable(results.columns, plan), '');
     for (const column of results.columns.filter((c) => c.setup)) out.push(`${column.label}: ${JSON.stringify(column.setup)}`);
     for (const column of results.columns.filter((c) => c.problems?.length)) out.push(`WARNING ${column.label} answers: ${column.problems.join('; ')}`);
+    out.push(...setupWarnings(results.columns));
     const ratios = computeRatios(results.columns, plan);
     results.ratios = ratios;
     out.push('', '## Ratios', '', formatRatios(ratios), '');
@@ -107,6 +111,23 @@ function printReport(results) {
   }
   out.push(`Total time ${results.durationSeconds.toFixed(0)} s.`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Says plainly when a feature the column is meant to exercise was not active in this build. */
+function setupWarnings(columns) {
+  const warnings = [];
+  for (const column of columns.filter((c) => c.setup?.auth)) {
+    if (column.setup.auth !== 'api-key') warnings.push(`NOTE ${column.label}: authenticated with MASTER_KEY (no issued API key could be used)`);
+    if (!column.setup.rateLimitHeaders) warnings.push(`NOTE ${column.label}: no x-ratelimit-* headers, rate limiting looks inactive in this build`);
+    if (column.setup.metricsStatus !== 200) warnings.push(`NOTE ${column.label}: GET /metrics answered ${column.setup.metricsStatus}`);
+    if (column.id === 'd' && column.setup.xCacheAfterWarm !== 'HIT') warnings.push(`WARNING ${column.label}: X-Cache after warm-up is ${column.setup.xCacheAfterWarm}, not HIT: this column did not measure cache hits`);
+  }
+  return warnings;
+}
+
+function busyWarning(machine) {
+  const load = machine.loadAverageAtStart[0];
+  return load > machine.nproc / 2 ? [`WARNING: load average ${load} at start on ${machine.nproc} cores: other work competes with the servers under test; expect noisy numbers.`, ''] : [];
 }
 
 function writeResults(results) {

@@ -1,27 +1,42 @@
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { enforceModelAccess } from './access/model-access-middleware.js';
 import { assertModelAllowed } from './access/model-access.js';
-import type { Config } from './config/config-schema.js';
+import { decodeEncryptionKey, type Config } from './config/config-schema.js';
 import type { ChatBackend } from './core/chat-backend.js';
 import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
 import type { Principal, Scope } from './core/principal.js';
 import type { AccessControl } from './create-access-control.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
+import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
+import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
+import { limitsRoutes } from './http/rate-limit/limits-routes.js';
+import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
+import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
-import { modelResolution } from './pipeline/model-resolution.js';
+import { findModelDefaults, modelResolution } from './pipeline/model-resolution.js';
+import { responseCache } from './pipeline/response-cache.js';
+import { sessionMemory } from './pipeline/session-memory.js';
+import { createSessions } from './pipeline/session-memory/create-sessions.js';
+import type { KvStoreSpec } from './stores/create-kv-store.js';
+import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
+import type { KvStore } from './stores/kv-store.js';
+import { createMemoryKvStore } from './stores/memory-kv-store.js';
+import { emptyPluginRegistry, type PluginRegistry } from './plugins/plugin-registry.js';
+import { pluginsMiddleware } from './plugins/run-plugins.js';
 
 export interface AppDeps {
   config: Config;
@@ -33,8 +48,33 @@ export interface AppDeps {
   /** Key and token services, audit and usage recording (see create-access-control.ts); mounts the admin API. */
   access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'>;
   healthChecks?: HealthCheck[];
+  /** Stores behind rate limits and the response cache (the caller closes them); built from config when absent. */
+  traffic?: TrafficStores;
   isShuttingDown?: () => boolean;
   version?: string;
+  /** Loaded at start-up by loadPlugins(); none when omitted. */
+  plugins?: PluginRegistry;
+  /** Where X-Session-Id conversations live (open it from sessionStoreSpec); default a bounded in-memory store. */
+  sessionStore?: KvStore;
+}
+
+/** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
+function pluginStage(config: Config, registry: PluginRegistry) {
+  registry.assertKnown(Object.values(config.models.defaults).flatMap((entry) => entry.plugins), 'models.defaults');
+  return pluginsMiddleware({
+    registry,
+    maxToolRounds: config.plugins.maxToolRounds,
+    perKey: config.plugins.perKey,
+    forModel: (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
+  });
+}
+
+/** MEMORY_STORE, else Redis when REDIS_URL is set, else memory; 'sqlite' keeps sessions in DATA_DIR across restarts. */
+export function sessionStoreSpec(config: Config, onError?: (error: Error) => void): KvStoreSpec {
+  const kind = config.memory.store ?? (config.redisUrl ? 'redis' : 'memory');
+  if (kind === 'redis' && config.redisUrl) return { kind, url: config.redisUrl, ...(onError ? { onError } : {}) };
+  if (kind === 'sqlite') return { kind, path: join(config.dataDir, 'sessions.sqlite') };
+  return { kind: 'memory', maxEntries: config.memory.maxSessions };
 }
 
 /** Express wiring only (no listen): tests and main.ts both build the app through here. */
@@ -46,12 +86,40 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('trust proxy', config.server.trustProxy);
 
+  const { memory } = config;
+  const sessions = createSessions({
+    kv: deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions }),
+    encryptionKey: memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey),
+    ttlMs: memory.ttlSeconds * 1000,
+    defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
+  });
+  const traffic = deps.traffic ?? createTrafficStores({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, cacheMaxBytes: config.cache.maxBytes });
+  const storeErrors = metrics.counter('proxy_traffic_store_errors_total', 'Failed rate-limit and cache store operations (e.g. Redis away), by feature', ['feature']);
+  const reportStoreError = (feature: 'cache' | 'rate_limit') => (error: unknown) => {
+    storeErrors.labels(feature).inc();
+    deps.logger.debug('traffic store operation failed', { feature, error: error instanceof Error ? error.message : String(error) });
+  };
   const backend = composeBackend(
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
     // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
     enforceModelAccess(),
+    // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
+    sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}) }),
+    pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
+    // Innermost, next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
+    responseCache({
+      policy: config.cache.policy,
+      ttlMs: config.cache.ttlSeconds * 1000,
+      shareAcrossKeys: config.cache.shareAcrossKeys,
+      tiers: traffic.cacheTiers,
+      onLookup: (result) => metrics.cacheLookup(result),
+      onStoreError: reportStoreError('cache'),
+    }),
   );
+  const rateLimits: RateLimits | undefined = config.rateLimit.enabled
+    ? createRateLimits({ config: config.rateLimit, limits: traffic.limits, requestStore: traffic.requestStore, metrics, reportStoreError: reportStoreError('rate_limit') })
+    : undefined;
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
@@ -74,12 +142,16 @@ export function createApp(deps: AppDeps): Express {
 
   const json = express.json({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
-  const guarded = (scope: Scope) => [auth, requireScope(scope), json] as const;
+  // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
+  const guarded = (scope: Scope) =>
+    rateLimits
+      ? [auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
+      : [auth, requireScope(scope), json, cacheControl];
 
   // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
   const passthrough = ollamaPassthrough({ urls: config.ollama.urls });
   const native = express.Router();
-  native.use(passthrough.match, auth, passthrough.guard, passthrough.forward);
+  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.forward);
   app.use(native);
 
   if (access) {
@@ -93,6 +165,18 @@ export function createApp(deps: AppDeps): Express {
   app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
   app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
   app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel }));
+  // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
+  const context = contextRoutes(sessions);
+  app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
+  app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
+  app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
+  app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
+
+  if (rateLimits) {
+    const limits = limitsRoutes(rateLimits);
+    app.get('/api/v1/limits/me', auth, limits.me);
+    app.get('/api/v1/limits/:keyId', auth, requireScope('admin'), limits.forKey);
+  }
 
   app.use(notFound);
   app.use(errorHandler({ metrics }));

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createApp } from './app.js';
+import { createApp, sessionStoreSpec } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
@@ -9,6 +9,10 @@ import { createAccessControl } from './create-access-control.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { createTrafficStores } from './stores/create-traffic-stores.js';
+import { createLogRedactor } from './plugins/built-in-plugins.js';
+import { loadPlugins } from './plugins/load-plugins.js';
+import { createKvStore } from './stores/create-kv-store.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -26,10 +30,12 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const secrets = [config.auth.masterKey, config.auth.jwtSecret].filter((value): value is string => Boolean(value));
-  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets });
+  const secrets = [config.auth.masterKey, config.auth.jwtSecret, config.memory.encryptionKey].filter((value): value is string => Boolean(value));
+  const redact = startupStep(() => createLogRedactor(config.plugins));
+  const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: () => secrets, ...(redact ? { redact } : {}) });
   const access = await createAccessControl(config, { logger });
   secrets.push(...access.secrets);
+  const plugins = await startupStep(() => loadPlugins(config.plugins, { logger }));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createMetrics(registry);
@@ -39,6 +45,16 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => {
+      if (state === 'up') return logger.info('redis available again');
+      logger.warn('redis unavailable: the cache misses and rate limits fail ' + config.rateLimit.failMode, { error: error?.message });
+    },
+  });
+  const sessionStore = await createKvStore(sessionStoreSpec(config, (error) => logger.warn('session store connection error', { error: error.message })));
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -59,6 +75,9 @@ async function main(): Promise<void> {
     ],
     isShuttingDown: () => shuttingDown,
     version: VERSION,
+    traffic,
+    plugins,
+    sessionStore,
   });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
@@ -81,12 +100,29 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closeServer(server, config.server.shutdownGraceMs);
     await backend.close();
+    await traffic.close();
+    await plugins.close();
+    await sessionStore.close();
     await access.close();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
+function startupStep<T>(step: () => T): T {
+  const fail = (error: unknown): never => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
+  try {
+    const value = step();
+    return (value instanceof Promise ? value.catch(fail) : value) as T;
+  } catch (error) {
+    return fail(error);
+  }
 }
 
 /** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */

@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   plugins: ['core', 'shared', 'plugins', 'stores/kv-store.ts'],
   stores: ['shared', 'stores'],
   observability: ['config', 'core', 'observability'],
-  http: ['core', 'openai', 'observability', 'shared', 'http', 'config', 'access'],
+  http: ['core', 'openai', 'observability', 'shared', 'http', 'config', 'access', 'stores/limit-store.ts'],
   access: ['core', 'shared', 'access', 'stores'],
   shared: ['shared'],
   config: ['config'],

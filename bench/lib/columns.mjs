@@ -19,7 +19,7 @@ export const COLUMNS = [
   { id: 'e', label: '(e) Portkey 1.15.2' },
 ];
 
-/** Production defaults with cache off; rate limiting on, with a tier so high it never refuses (its cost is measured, not its 429s). */
+/** Production defaults with cache off; rate limiting on, with a tier (requests and tokens per minute) so high it never refuses: its cost is measured, not its 429s. */
 export const PROXY_DEFAULT_ENV = {
   LOG_LEVEL: 'info',
   RATE_LIMIT_ENABLED: 'true',
@@ -50,8 +50,8 @@ export function createLauncher({ upstream, tmpDir }) {
     }
   }
 
-  async function authorizedHeaders(url, apiKey) {
-    const probe = makeTarget({ kind: 'openai', url, headers: { authorization: `Bearer ${apiKey}` } });
+  async function isAuthorized(url, headers) {
+    const probe = makeTarget({ kind: 'openai', url, headers });
     const response = await fetch(new URL(probe.path, url), { method: 'POST', headers: { 'content-type': 'application/json', ...probe.headers }, body: probe.body });
     await response.arrayBuffer();
     return response.status === 200;
@@ -62,17 +62,24 @@ export function createLauncher({ upstream, tmpDir }) {
     const id = ++serial;
     const dataDir = join(tmpDir, `data-${id}`);
     const configFile = join(tmpDir, `config-${id}.json`);
-    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000 } } } }));
+    writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: { default: { requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 } } } }));
     const port = await freePort();
     const logFile = join(tmpDir, `${label.replace(/\W+/g, '-')}-${id}.log`);
-    const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
+    // Without auth there is no MASTER_KEY either (an empty variable counts as unset), as an operator would run it.
+    const masterKey = env.AUTH_DISABLED === 'true' ? '' : MASTER_KEY;
+    const fullEnv = { HOST: '127.0.0.1', PORT: String(port), OLLAMA_URL: upstreamUrl, MASTER_KEY: masterKey, DATA_DIR: dataDir, CONFIG_FILE: configFile, SHUTDOWN_GRACE_MS: '500', ...PROXY_DEFAULT_ENV, ...env };
     const apiKey = fullEnv.AUTH_DISABLED === 'true' ? undefined : createApiKey(fullEnv);
     const child = await startChild({ name: label, args: [...nodeArgs, at('dist/main.js')], env: fullEnv, port, readyPath: '/health', stdout: logFile });
-    let auth = fullEnv.AUTH_DISABLED === 'true' ? 'disabled' : 'master-key';
-    let headers = fullEnv.AUTH_DISABLED === 'true' ? {} : { authorization: `Bearer ${MASTER_KEY}` };
-    if (apiKey && (await authorizedHeaders(child.url, apiKey))) {
-      auth = 'api-key';
-      headers = { authorization: `Bearer ${apiKey}` };
+    let auth = 'master-key';
+    let headers = { authorization: `Bearer ${MASTER_KEY}` };
+    if (fullEnv.AUTH_DISABLED === 'true') {
+      if (!(await isAuthorized(child.url, {}))) {
+        await child.stop();
+        throw new Error(`${label}: requests without a key are refused although AUTH_DISABLED=true`);
+      }
+      [auth, headers] = ['disabled', {}];
+    } else if (apiKey && (await isAuthorized(child.url, { authorization: `Bearer ${apiKey}` }))) {
+      [auth, headers] = ['api-key', { authorization: `Bearer ${apiKey}` }];
     }
     return { child, headers, setup: { auth, logFile, env: { ...PROXY_DEFAULT_ENV, ...env } } };
   }

@@ -7,7 +7,7 @@ import { measureStreams, openIdleStreams } from './stream-client.mjs';
 
 const PROMPT_SIZES = [1024, 10 * 1024, 100 * 1024, 1024 * 1024];
 const STREAM_LENGTHS = [100, 1000, 5000];
-const SUPERLINEAR_SLOPE = 1.15;
+const SUPERLINEAR_RATIO = 1.5;
 
 async function withServer(launcher, id, upstreamEnv, run) {
   const upstream = await launcher.startUpstream(upstreamEnv);
@@ -27,14 +27,14 @@ async function withServer(launcher, id, upstreamEnv, run) {
   }
 }
 
-/** Log-log slope of each segment of (x, y); flagged when the cost grows faster than x and is above `floor`. */
+/** Per segment of (x, y): how much the cost per unit changed; flagged when it rose > 1.5× and y is above `floor`. */
 export function growth(points, floor) {
   const segments = [];
   for (let i = 1; i < points.length; i++) {
     const [x1, y1] = points[i - 1];
     const [x2, y2] = points[i];
-    const slope = y1 > 0 && y2 > 0 ? Math.log(y2 / y1) / Math.log(x2 / x1) : NaN;
-    segments.push({ from: x1, to: x2, slope, superlinear: Number.isFinite(slope) && slope > SUPERLINEAR_SLOPE && y2 > floor });
+    const perUnitRatio = y1 > 0 && y2 > 0 ? y2 / x2 / (y1 / x1) : NaN;
+    segments.push({ from: x1, to: x2, perUnitRatio, superlinear: Number.isFinite(perUnitRatio) && perUnitRatio > SUPERLINEAR_RATIO && y2 > floor });
   }
   return { segments, superlinear: segments.some((s) => s.superlinear) };
 }
@@ -117,7 +117,8 @@ export async function measureCurves(launcher, { quick, log }) {
 }
 
 const f = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-const flag = (g) => (g.superlinear ? ' **grows worse than linearly**' : ' (linear or better)');
+const ratios = (g) => g.segments.map((s) => f(s.perUnitRatio, 2)).join(', ');
+const flag = (g) => `${g.superlinear ? ' **grows worse than linearly**' : ' linear or better'} (cost per unit, step to step: ×${ratios(g)})`;
 
 export function formatCurves({ prompt, tokens, idle }) {
   const out = ['## Scaling curves', '', '### Overhead over (a) vs prompt size (non-streamed, c=1, p50 ms)', '', '| message size | (a) p50 | (b) p50 | (c) p50 | (b) added | (c) added |', '|---|---|---|---|---|---|'];

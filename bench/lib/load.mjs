@@ -9,13 +9,20 @@ export function percentile(sorted, p) {
   return sorted[rank];
 }
 
+/** `[<id>]` in the body becomes a fresh number per request (autocannon's own idReplacement miscounts Content-Length). */
+function uniqueBodies(body) {
+  let next = 0;
+  return [{ setupRequest: (request) => ({ ...request, body: body.replace('[<id>]', String(next++).padStart(10, '0')) }) }];
+}
+
 function runOnce({ url, body, headers, connections, seconds, idReplacement }) {
   return new Promise((resolve, reject) => {
+    const requests = idReplacement ? { requests: uniqueBodies(body) } : {};
     let latencies = new Float64Array(1 << 16);
     let count = 0;
     let failed = 0;
     const instance = autocannon(
-      { url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds, pipelining: 1, idReplacement },
+      { url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds, pipelining: 1, ...requests },
       (error, result) => (error ? reject(error) : resolve({ result, latencies: latencies.subarray(0, count), failed })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -35,7 +42,7 @@ function runOnce({ url, body, headers, connections, seconds, idReplacement }) {
 
 /**
  * Warm-up run (discarded), then the measured run: requests/s of 2xx answers, p50/p99 ms, failures.
- * idReplacement: autocannon replaces `[<id>]` in the body with a fresh id per request (cache misses).
+ * idReplacement: `[<id>]` in the body is replaced with a fresh id per request (cache misses).
  */
 export async function measureLoad({ url: base, path = '/', body, headers = {}, connections, seconds, warmupSeconds, idReplacement = false }) {
   const url = new URL(path, base).href;

@@ -25,9 +25,11 @@ export const modelDefaultsSchema = z
 
 export const rateLimitTierSchema = z
   .object({
+    /** Requests per 60 s window (opened by the first request); a window admits requestsPerMinute + burst. */
     requestsPerMinute: positiveInt.default(600),
     burst: nonNegativeInt.default(0),
-    tokensPerMinute: positiveInt.optional(),
+    /** Prompt + completion tokens per 60 s window (checked against an estimate, settled from real usage). */
+    tokensPerMinute: positiveInt.default(1_000_000),
     concurrentStreams: positiveInt.optional(),
     tokensPerDay: positiveInt.optional(),
     tokensPerMonth: positiveInt.optional(),
@@ -91,12 +93,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Prefix of the rate-limit and response-cache keys in Redis; instances that share them use the same one. */
+    redisKeyPrefix: z.string().default('oop:'),
     rateLimit: z
       .object({
         enabled: bool.default(true),
         failMode: z.enum(['open', 'closed']).default('open'),
         defaultTier: z.string().default('default'),
         tiers: z.record(z.string(), rateLimitTierSchema).default({}),
+        /** Completion tokens assumed before the call when the request sets no max_tokens. */
+        estimatedCompletionTokens: nonNegativeInt.default(256),
       })
       .strict()
       .prefault({}),
@@ -120,14 +126,20 @@ export const configSchema = z
         maxSessions: positiveInt.default(10_000),
         summarizerModel: z.string().optional(),
         /** 32 bytes as hex or base64: turns on AES-256-GCM for stored history. */
-        encryptionKey: z.string().optional(),
+        encryptionKey: z
+          .string()
+          .refine((text) => decodeEncryptionKey(text) !== undefined, 'must be 32 bytes: 64 hex characters or 44 base64 characters')
+          .optional(),
       })
       .strict()
+      .refine((memory) => memory.windowSize <= memory.memorySize, { message: 'must not exceed memory.memorySize', path: ['windowSize'] })
       .prefault({}),
     plugins: z
       .object({
         /** Built-in plugin names or module paths, registered in this order. */
         enabled: z.array(z.string()).default([]),
+        /** Also registered, but active only when a request, key (perKey) or model asks for them. */
+        available: z.array(z.string()).default([]),
         maxToolRounds: positiveInt.default(5),
         perKey: z.record(z.string(), z.array(z.string())).default({}),
         codeInterpreter: z
@@ -166,7 +178,19 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.memory.store !== 'redis' || config.redisUrl !== undefined, {
+    message: "'redis' needs REDIS_URL",
+    path: ['memory', 'store'],
+  });
+
+/** ENCRYPTION_KEY → the 32 key bytes (hex or base64, standard or URL-safe); undefined when it is neither. */
+export function decodeEncryptionKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ModelDefaults = z.infer<typeof modelDefaultsSchema>;

@@ -35,17 +35,30 @@ const ENV_PATHS: Record<string, string> = {
   KEY_CACHE_TTL_MS: 'auth.keyCacheTtlMs',
   DEFAULT_MODEL: 'models.defaultModel',
   REDIS_URL: 'redisUrl',
+  REDIS_KEY_PREFIX: 'redisKeyPrefix',
   RATE_LIMIT_ENABLED: 'rateLimit.enabled',
   RATE_LIMIT_FAIL_MODE: 'rateLimit.failMode',
+  RATE_LIMIT_DEFAULT_TIER: 'rateLimit.defaultTier',
   CACHE_POLICY: 'cache.policy',
   CACHE_TTL_SECONDS: 'cache.ttlSeconds',
   CACHE_MAX_BYTES: 'cache.maxBytes',
+  CACHE_SHARE_ACROSS_KEYS: 'cache.shareAcrossKeys',
   MEMORY_STORE: 'memory.store',
+  MEMORY_STRATEGY: 'memory.strategy',
+  MEMORY_SIZE: 'memory.memorySize',
+  MEMORY_WINDOW_SIZE: 'memory.windowSize',
+  MEMORY_MAX_SESSIONS: 'memory.maxSessions',
   MEMORY_TTL_SECONDS: 'memory.ttlSeconds',
   SUMMARIZER_MODEL: 'memory.summarizerModel',
   ENCRYPTION_KEY: 'memory.encryptionKey',
   PLUGINS: 'plugins.enabled',
+  PLUGINS_AVAILABLE: 'plugins.available',
+  PLUGIN_MAX_TOOL_ROUNDS: 'plugins.maxToolRounds',
   CODE_INTERPRETER_ENABLED: 'plugins.codeInterpreter.enabled',
+  CODE_INTERPRETER_SHOW: 'plugins.codeInterpreter.show',
+  CODE_INTERPRETER_TIMEOUT_MS: 'plugins.codeInterpreter.timeoutMs',
+  CODE_INTERPRETER_MEMORY_MB: 'plugins.codeInterpreter.memoryMb',
+  CODE_INTERPRETER_MAX_OUTPUT_BYTES: 'plugins.codeInterpreter.maxOutputBytes',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
@@ -53,7 +66,7 @@ const ENV_PATHS: Record<string, string> = {
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;

@@ -13,6 +13,15 @@ export interface CallContext {
   logger: Logger;
   /** Stages may leave facts here for the HTTP layer (e.g. cache status, for the X-Cache header). */
   annotations: Map<string, string>;
+  /** The client's `Cache-Control` request directives for the response cache; absent means neither. */
+  cacheControl?: CacheControl;
+}
+
+export interface CacheControl {
+  /** Skip the lookup: the client wants a fresh answer (it may still be stored). */
+  noCache: boolean;
+  /** Do not store this answer. */
+  noStore: boolean;
 }
 
 /** One generation backend. Text completions reuse the chat result and events (content = the completion). */

@@ -12,6 +12,18 @@ export interface Principal {
   models?: readonly string[];
   /** Rate-limit tier name. */
   tier?: string;
+  /** The key's own limits; each set field overrides its tier's value (filled by access control). */
+  limits?: RateLimitOverrides;
+}
+
+/** Per-key rate-limit overrides: same fields and units as a configured tier. */
+export interface RateLimitOverrides {
+  requestsPerMinute?: number;
+  burst?: number;
+  tokensPerMinute?: number;
+  concurrentStreams?: number;
+  tokensPerDay?: number;
+  tokensPerMonth?: number;
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', kind: 'anonymous', scopes: ALL_SCOPES });

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
-import type { CallContext } from '../core/chat-backend.js';
+import type { CacheControl, CallContext } from '../core/chat-backend.js';
 import type { Usage } from '../core/chat-result.js';
 
 /** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
@@ -19,6 +19,8 @@ export interface RequestLocals {
   annotations: Map<string, string>;
   /** Ollama's native API (passthrough) reports errors as Ollama does, `{"error":"message"}`; the default is OpenAI's shape. */
   errorShape?: 'openai' | 'ollama';
+  /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */
+  cacheControl?: CacheControl;
 }
 
 declare module 'express-serve-static-core' {
@@ -34,5 +36,6 @@ export function callContext(locals: Partial<RequestLocals>, sessionId?: string):
     annotations: locals.annotations!,
   };
   if (sessionId) ctx.sessionId = sessionId;
+  if (locals.cacheControl) ctx.cacheControl = locals.cacheControl;
   return ctx;
 }

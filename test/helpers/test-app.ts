@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
 import { describeBootstrappedKey } from '../../src/access/bootstrap-admin-key.js';
-import { createApp, type AppDeps } from '../../src/app.js';
+import { createApp, sessionStoreSpec, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { createAccessControl, type AccessControl } from '../../src/create-access-control.js';
 import { createOllamaBackend } from '../../src/ollama/ollama-backend.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createTrafficStores } from '../../src/stores/create-traffic-stores.js';
+import { createLogRedactor } from '../../src/plugins/built-in-plugins.js';
+import { loadPlugins } from '../../src/plugins/load-plugins.js';
+import { createKvStore } from '../../src/stores/create-kv-store.js';
 
 export interface TestAppOptions {
   ollamaUrl: string;
@@ -55,9 +59,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const secrets = [config.auth.masterKey ?? ''];
-  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => secrets });
+  const redact = createLogRedactor(config.plugins);
+  const logger = createLogger({ level: config.log.level, format: 'json', stream, secrets: () => secrets, ...(redact ? { redact } : {}) });
   const access = await createAccessControl(config, { logger, ...(options.now ? { now: options.now } : {}) });
   secrets.push(...access.secrets);
+  const plugins = options.overrides?.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(new Registry());
   const backend = createOllamaBackend({
     urls: [...config.ollama.urls],
@@ -65,7 +71,26 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
   });
-  const app = createApp({ config, backend, logger, metrics, authenticator: access.authenticate, access, ...options.overrides });
+  const traffic = createTrafficStores({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    cacheMaxBytes: config.cache.maxBytes,
+    onRedisChange: (state, error) => (state === 'up' ? logger.info('redis available again') : logger.warn('redis unavailable', { error: error?.message })),
+  });
+  // The session store is chosen from config as main.ts does (MEMORY_STORE, REDIS_URL, DATA_DIR), unless injected.
+  const ownSessionStore = options.overrides?.sessionStore ? undefined : await createKvStore(sessionStoreSpec(config));
+  const app = createApp({
+    config,
+    backend,
+    logger,
+    metrics,
+    authenticator: access.authenticate,
+    access,
+    traffic,
+    plugins,
+    ...(ownSessionStore ? { sessionStore: ownSessionStore } : {}),
+    ...options.overrides,
+  });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -82,6 +107,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await backend.close();
+      await traffic.close();
+      await plugins.close();
+      await ownSessionStore?.close();
       await access.close();
       if (temporaryDir !== undefined) rmSync(temporaryDir, { recursive: true, force: true });
     },

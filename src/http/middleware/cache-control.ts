@@ -1,0 +1,18 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { CacheControl } from '../../core/chat-backend.js';
+
+/** `Cache-Control: no-cache` skips the response-cache lookup, `no-store` its write; other directives are ignored. */
+export function readCacheControl(header: string | undefined): CacheControl | undefined {
+  if (!header) return undefined;
+  const directives = header.toLowerCase().split(',').map((directive) => directive.trim());
+  const noCache = directives.includes('no-cache');
+  const noStore = directives.includes('no-store');
+  return noCache || noStore ? { noCache, noStore } : undefined;
+}
+
+/** Leaves the directives in res.locals, from where callContext hands them to the pipeline. */
+export function cacheControl(req: Request, res: Response, next: NextFunction): void {
+  const directives = readCacheControl(req.headers['cache-control']);
+  if (directives) res.locals.cacheControl = directives;
+  next();
+}

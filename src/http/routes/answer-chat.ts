@@ -1,0 +1,44 @@
+import type { Response } from 'express';
+import type { ChatBackend } from '../../core/chat-backend.js';
+import type { ChatEvent } from '../../core/chat-event.js';
+import type { ChatRequest } from '../../core/chat-request.js';
+import { toOpenAIChunks } from '../../openai/to-openai-chunks.js';
+import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
+import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
+import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
+import type { StreamFlags } from '../../openai/read-stream-flags.js';
+import { callContext } from '../locals.js';
+import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
+
+export interface ChatRouteDeps extends StreamingDeps {
+  backend: ChatBackend;
+}
+
+/**
+ * Runs a canonical chat request through the pipeline and answers in OpenAI's shapes: a chat.completion
+ * object, or chat.completion.chunk SSE frames. Shared by every route that speaks chat.
+ */
+export async function answerChat(deps: ChatRouteDeps, res: Response, request: ChatRequest, flags: StreamFlags, sessionId?: string): Promise<void> {
+  const locals = res.locals;
+  locals.model = request.model;
+  locals.stream = flags.stream;
+  deps.authorizeModel?.(locals.principal, request.model);
+  const ctx = callContext(locals, sessionId);
+  const meta = { id: newChatCompletionId(), created: Math.floor(Date.now() / 1000), model: request.model, systemFingerprint: SYSTEM_FINGERPRINT };
+  if (!flags.stream) {
+    const result = await deps.backend.complete(request, ctx);
+    locals.usage = result.usage;
+    deps.metrics.tokens(result.model, 'prompt', result.usage.promptTokens);
+    deps.metrics.tokens(result.model, 'completion', result.usage.completionTokens);
+    annotationHeaders(res);
+    res.json(toOpenAICompletion(result, meta));
+    return;
+  }
+  const events: AsyncIterable<ChatEvent> = observeEvents(deps.backend.stream(request, ctx), res, deps.metrics, meta);
+  const streamMeta = { ...meta, includeUsage: flags.includeUsage };
+  await deps.writeSse(res, toOpenAIChunks(events, streamMeta), {
+    signal: ctx.signal,
+    serialize: createChunkSerializer(streamMeta),
+    beforeHeaders: () => annotationHeaders(res),
+  });
+}

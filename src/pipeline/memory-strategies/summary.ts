@@ -1,0 +1,97 @@
+import type { ChatMessage } from '../../core/chat-request.js';
+import {
+  appendTurn,
+  newestTurnsWithin,
+  splitIncoming,
+  turnMessages,
+  turnsTokens,
+  type EstimateTokens,
+  type MemoryStrategy,
+  type SessionHistory,
+  type Turn,
+} from './memory-strategy.js';
+
+// `summary`: every turn is sent until the history exceeds `memorySize`; then the older turns are folded
+// into a running summary written by the model (after the response, see session-memory/session-summarizer.ts),
+// keeping the newest `windowSize` tokens verbatim. The summary travels as a system message.
+
+/** While summaries keep failing the history still grows; past this many times memorySize the oldest turns go. */
+const HARD_CAP_FACTOR = 4;
+const SUMMARY_HEADING = 'Summary of the earlier conversation:';
+
+export function summaryMessage(summary: string | undefined): ChatMessage[] {
+  return summary ? [{ role: 'system', content: `${SUMMARY_HEADING}\n${summary}` }] : [];
+}
+
+/** Appends the exchange; only a runaway history (failing summaries) is trimmed here. */
+export function commitWithCap(history: SessionHistory, incoming: readonly ChatMessage[], answer: ChatMessage, estimate: EstimateTokens): SessionHistory {
+  const next = appendTurn(history, incoming, answer);
+  const cap = next.settings.memorySize * HARD_CAP_FACTOR;
+  if (turnsTokens(next.turns, estimate) <= cap) return next;
+  return { ...next, turns: newestTurnsWithin(next.turns, cap, estimate) };
+}
+
+/**
+ * Oldest turns to fold once the turns exceed `threshold`: all but the newest that fit `windowSize`. A newest
+ * turn larger than the window is folded too, since no prompt would carry it verbatim.
+ */
+export function foldBeyond(history: SessionHistory, threshold: number, estimate: EstimateTokens): number {
+  if (turnsTokens(history.turns, estimate) <= threshold) return 0;
+  return history.turns.length - newestTurnsWithin(history.turns, history.settings.windowSize, estimate).length;
+}
+
+export const summaryStrategy: MemoryStrategy = {
+  prepare(history, incoming, estimate) {
+    const { system, rest } = splitIncoming(history, incoming);
+    const turns = newestTurnsWithin(history.turns, history.settings.memorySize, estimate);
+    return [...system, ...summaryMessage(history.summary), ...turnMessages(turns), ...rest];
+  },
+  commit: commitWithCap,
+  foldCount: (history, estimate) => foldBeyond(history, history.settings.memorySize, estimate),
+};
+
+/** How long the summary may be: what the budget leaves beside the verbatim window. */
+export function summaryBudget(history: SessionHistory): number {
+  return Math.max(64, history.settings.memorySize - history.settings.windowSize);
+}
+
+function transcriptLine(message: ChatMessage): string {
+  const calls = (message.toolCalls ?? []).map((call) => `\n[called ${call.name}(${call.argumentsJson})]`).join('');
+  switch (message.role) {
+    case 'user':
+      return `User: ${message.content}`;
+    case 'assistant':
+      return `Assistant: ${message.content}${calls}`;
+    case 'tool':
+      return `Tool result${message.toolName ? ` (${message.toolName})` : ''}: ${message.content}`;
+    case 'system':
+      return `System: ${message.content}`;
+  }
+}
+
+/** The messages of the summarizing call: the previous summary and the turns to fold, as a transcript. */
+export function toSummaryPrompt(previous: string | undefined, turns: readonly Turn[], budgetTokens: number): ChatMessage[] {
+  const words = Math.max(40, Math.floor(budgetTokens * 0.7));
+  const instructions =
+    'You maintain the running summary of a conversation between a user and an assistant. Merge the previous ' +
+    'summary (if any) and the new exchanges into one updated summary. Keep facts, names, numbers, decisions, the ' +
+    "user's preferences and open questions; drop greetings and filler. Write in the conversation's language, " +
+    `in at most ${words} words. Reply with the summary only.`;
+  const transcript = turnMessages(turns).map(transcriptLine).join('\n');
+  const parts = [previous ? `Previous summary:\n${previous}` : 'Previous summary: (none)', `New exchanges:\n${transcript}`];
+  return [
+    { role: 'system', content: instructions },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}
+
+/** Identifies the folded turns, so a summary that arrives late is applied only if they are still the oldest. */
+export function foldKey(turns: readonly Turn[]): string {
+  return turns.map((turn) => `${turn.id}:${turn.messages.length}`).join(',');
+}
+
+/** Replaces the folded turns with the new summary; undefined when the history moved on meanwhile. */
+export function applySummary(history: SessionHistory, folded: string, count: number, summary: string): SessionHistory | undefined {
+  if (count < 1 || foldKey(history.turns.slice(0, count)) !== folded) return undefined;
+  return { ...history, summary, summarizedTurns: history.summarizedTurns + count, turns: history.turns.slice(count) };
+}

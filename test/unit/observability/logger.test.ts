@@ -1,0 +1,30 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LoggerOptions } from '../../../src/observability/logger.js';
+
+function capture(options: Partial<LoggerOptions>): { lines: () => Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
+  const stream = new PassThrough();
+  const text: string[] = [];
+  stream.on('data', (chunk: Buffer) => text.push(chunk.toString('utf8')));
+  const logger = createLogger({ level: 'debug', format: 'json', stream, ...options });
+  const lines = () => text.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { lines, logger };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('createLogger redaction', () => {
+  it('masks secrets and secret fields in every line', async () => {
+    const { lines, logger } = capture({ secrets: () => ['hunter2-secret'] });
+    logger.child({ requestId: 'r1' }).info('login with hunter2-secret', { authorization: 'Bearer x', note: 'key sk-abcdefghijklmnopqrstuvwx' });
+    await flush();
+    expect(lines()[0]).toMatchObject({ message: 'login with [REDACTED]', authorization: '[REDACTED]', note: 'key [REDACTED]', requestId: 'r1' });
+  });
+
+  it('runs the redact hook over the message and nested meta strings, leaving the level alone', async () => {
+    const { lines, logger } = capture({ redact: (text) => text.replaceAll('jane@example.com', '[EMAIL]') });
+    logger.debug('prompt from jane@example.com', { messages: [{ content: 'I am jane@example.com' }], count: 2 });
+    await flush();
+    expect(lines()[0]).toMatchObject({ level: 'debug', message: 'prompt from [EMAIL]', messages: [{ content: 'I am [EMAIL]' }], count: 2 });
+  });
+});
