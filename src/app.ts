@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import express, { type Express } from 'express';
+import { enforceModelAccess } from './access/model-access-middleware.js';
+import { assertModelAllowed } from './access/model-access.js';
 import { decodeEncryptionKey, type Config } from './config/config-schema.js';
 import type { ChatBackend } from './core/chat-backend.js';
 import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
-import type { Scope } from './core/principal.js';
+import type { Principal, Scope } from './core/principal.js';
+import type { AccessControl } from './create-access-control.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
 import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
@@ -14,10 +17,12 @@ import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
-import { healthRoutes, type HealthCheck } from './http/routes/health.js';
+import { adminApiRouter } from './http/routes/admin-api.js';
+import { healthRoutes, type HealthCheck, type Pingable } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
+import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
 import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
@@ -42,6 +47,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   authenticator: Authenticator;
+  /** Key and token services, audit and usage recording (see create-access-control.ts); mounts the admin API. */
+  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'>;
   healthChecks?: HealthCheck[];
   /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
   operations?: OperationsDeps;
@@ -75,7 +82,7 @@ export function sessionStoreSpec(config: Config, onError?: (error: Error) => voi
 }
 
 /** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
-export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, KvStore>) {
+export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, Pingable>) {
   const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
   return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
 }
@@ -105,6 +112,8 @@ export function createApp(deps: AppDeps): Express {
   const backend = composeBackend(
     deps.backend,
     modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
+    // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
+    enforceModelAccess(),
     // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
     sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}) }),
     pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
@@ -125,9 +134,11 @@ export function createApp(deps: AppDeps): Express {
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
     writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
-  const streaming = { backend, metrics, writeSse: sse };
+  const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
+  const streaming = { backend, metrics, writeSse: sse, authorizeModel };
+  const { access } = deps;
 
-  app.use(requestContext({ logger: deps.logger, metrics }));
+  app.use(requestContext({ logger: deps.logger, metrics, ...(access ? { onFinished: access.recorder.record } : {}) }));
   app.use(cors);
 
   const health = healthRoutes({
@@ -148,12 +159,23 @@ export function createApp(deps: AppDeps): Express {
       ? [auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
       : [auth, requireScope(scope), json, cacheControl];
 
+  // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
+  const passthrough = ollamaPassthrough({ urls: config.ollama.urls });
+  const native = express.Router();
+  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.forward);
+  app.use(native);
+
+  if (access) {
+    const admin = { ...access, flushRecords: access.recorder.flush, onKeysChanged: access.invalidate };
+    app.use(adminApiRouter(admin, guarded('admin'), json));
+  }
+
   const models = modelsRoutes(backend);
   app.get('/v1/models', ...guarded('models:read'), models.list);
   app.get('/v1/models/*id', ...guarded('models:read'), models.get);
   app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
   app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
-  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics }));
+  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel }));
   // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
   const context = contextRoutes(sessions);
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);

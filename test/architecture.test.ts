@@ -24,7 +24,7 @@ const ALLOWED: Record<string, string[]> = {
 const PACKAGE_OWNERS: Record<string, string[]> = {
   express: ['http', 'app.ts'],
   winston: ['observability'],
-  'prom-client': ['observability', 'main.ts'],
+  'prom-client': ['observability', 'main.ts', 'open-services.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

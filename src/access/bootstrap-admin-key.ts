@@ -23,11 +23,14 @@ export interface BootstrappedAdminKey {
 export async function bootstrapAdminKey(options: BootstrapAdminKeyOptions): Promise<BootstrappedAdminKey | null> {
   if (options.masterKey !== undefined && options.masterKey !== '') return null;
   if ((await options.keys.countKeys()) > 0) return null;
-  const { key, secret } = await options.keys.createKey({
+  // createFirstKey is atomic: of several instances starting together on one database, only one creates it.
+  const created = await options.keys.createFirstKey({
     name: 'admin (created at first start)',
     scopes: ALL_SCOPES,
     metadata: { createdBy: 'bootstrap' },
   });
+  if (created === null) return null;
+  const { key, secret } = created;
   const path = join(options.dataDir, ADMIN_KEY_FILE);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // A stale file from an earlier store may have looser permissions; never write the secret into it.
@@ -45,7 +48,7 @@ export function describeBootstrappedKey(bootstrapped: BootstrappedAdminKey, base
     '',
     `It is also saved in ${bootstrapped.path} (readable only by you). Use it as a bearer token:`,
     `    curl ${baseUrl}/v1/models -H "Authorization: Bearer $(cat ${bootstrapped.path})"`,
-    'Create keys for your apps with `ollama-openai-proxy keys create --name app --scopes chat,models:read`',
+    'Create keys for your apps with `npx ollama-openai-proxy keys create --name app --scopes chat,models:read`',
     `or POST ${baseUrl}/api/v1/keys, and delete ${bootstrapped.path} once the secret is stored elsewhere.`,
   ].join('\n');
 }

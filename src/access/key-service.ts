@@ -1,8 +1,10 @@
 import { InvalidRequestError, NotFoundError, ProxyError } from '../core/errors.js';
-import type { ApiKeyRecord, KeyStore, UsageQuery, UsageRow } from '../stores/key-store.js';
+import type { ApiKeyPatch, ApiKeyRecord, KeyStore, UsageQuery, UsageRow } from '../stores/key-store.js';
 import { generateApiKey, hashApiKey, looksLikeApiKey, newKeyId } from './api-key.js';
 import { keyStatus, toApiKeyView, type ApiKeyView } from './api-key-view.js';
 import { toKeyPatch, type CreateKeyInput, type KeySettingsInput } from './key-input.js';
+
+export type { UsageQuery, UsageRow } from '../stores/key-store.js';
 
 // The key operations shared by the admin API, the CLI and authentication. Returns public views (no
 // hashes); a secret leaves this module only once, from createKey or rotateKey.
@@ -14,6 +16,8 @@ export interface KeyServiceOptions {
   rotationGraceMs?: number;
   /** last-used-at is written at most this often per key (default 60 s), keeping authentication cheap. */
   touchIntervalMs?: number;
+  /** Rate-limit tiers a key may name; unset means any name is accepted. */
+  tiers?: readonly string[];
 }
 
 export interface KeyWithSecret {
@@ -24,6 +28,8 @@ export interface KeyWithSecret {
 
 export interface KeyService {
   createKey(input: CreateKeyInput): Promise<KeyWithSecret>;
+  /** Creates the key only when the store holds none (first-start bootstrap); null when keys exist. */
+  createFirstKey(input: CreateKeyInput): Promise<KeyWithSecret | null>;
   listKeys(): Promise<ApiKeyView[]>;
   getKey(id: string): Promise<ApiKeyView>;
   updateKey(id: string, input: KeySettingsInput): Promise<ApiKeyView>;
@@ -62,19 +68,37 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
   const usable = (record: ApiKeyRecord | null, at: Date): ApiKeyRecord | null =>
     record !== null && keyStatus(record, at) === 'active' ? record : null;
 
+  const toPatch = (input: KeySettingsInput, at: Date): ApiKeyPatch => {
+    const patch = toKeyPatch(input, at);
+    if (typeof patch.tier === 'string' && options.tiers !== undefined && !options.tiers.includes(patch.tier)) {
+      throw new InvalidRequestError(`Unknown rate-limit tier '${patch.tier}'; configured tiers: ${options.tiers.join(', ')}.`, 'tier');
+    }
+    return patch;
+  };
+
+  const newKey = (input: CreateKeyInput): { record: ApiKeyRecord; secret: string } => {
+    const createdAt = now();
+    const settings = toPatch(input, createdAt);
+    const generated = generateApiKey();
+    const record: ApiKeyRecord = {
+      id: newKeyId(), name: settings.name ?? input.name, hash: generated.hash, prefix: generated.prefix,
+      scopes: settings.scopes ?? [], models: settings.models ?? null, tier: settings.tier ?? null,
+      metadata: settings.metadata ?? {}, createdAt, expiresAt: settings.expiresAt ?? null, revokedAt: null,
+      lastUsedAt: null, previousHash: null, previousHashExpiresAt: null,
+    };
+    return { record, secret: generated.secret };
+  };
+
   return {
     async createKey(input) {
-      const createdAt = now();
-      const settings = toKeyPatch(input, createdAt);
-      const generated = generateApiKey();
-      const record: ApiKeyRecord = {
-        id: newKeyId(), name: settings.name ?? input.name, hash: generated.hash, prefix: generated.prefix,
-        scopes: settings.scopes ?? [], models: settings.models ?? null, tier: settings.tier ?? null,
-        metadata: settings.metadata ?? {}, createdAt, expiresAt: settings.expiresAt ?? null, revokedAt: null,
-        lastUsedAt: null, previousHash: null, previousHashExpiresAt: null,
-      };
+      const { record, secret } = newKey(input);
       await store.create(record);
-      return { key: toApiKeyView(record, createdAt), secret: generated.secret };
+      return { key: toApiKeyView(record, record.createdAt), secret };
+    },
+    async createFirstKey(input) {
+      const { record, secret } = newKey(input);
+      if (!(await store.createIfEmpty(record))) return null;
+      return { key: toApiKeyView(record, record.createdAt), secret };
     },
     async listKeys() {
       const at = now();
@@ -85,7 +109,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
     },
     async updateKey(id, input) {
       const at = now();
-      const updated = await store.update(id, toKeyPatch(input, at));
+      const updated = await store.update(id, toPatch(input, at));
       if (updated === null) throw new NotFoundError(`No API key with id '${id}'.`);
       return toApiKeyView(updated, at);
     },

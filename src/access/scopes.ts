@@ -51,6 +51,17 @@ export function requiredScope(path: string): Scope | null {
   return null;
 }
 
+/**
+ * Whether a path belongs to Ollama's native API (proxied) rather than to ours (`/api/v1/*`), judged on the
+ * same normalised form as requiredScope. An undecodable `/api…` path counts as native (and needs `admin`).
+ */
+export function isOllamaNativePath(path: string): boolean {
+  const normalized = normalizePath(path);
+  if (normalized === null) return /^\/api(\/|$)/i.test(path);
+  const isApi = normalized === '/api' || normalized.startsWith('/api/');
+  return isApi && normalized !== '/api/v1' && !normalized.startsWith('/api/v1/');
+}
+
 export function hasScope(scopes: readonly Scope[], required: Scope): boolean {
   return scopes.includes(required);
 }

@@ -33,6 +33,8 @@ export interface AuthenticatedToken {
   record: ApiKeyRecord;
   /** The token's scopes still held by the key now. */
   scopes: Scope[];
+  /** The token's `exp`. */
+  expiresAt: Date;
 }
 
 export interface TokenService {
@@ -74,7 +76,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const verified = verifyToken(token, options.secret, now());
       const record = await options.keys.findUsableKey(verified.keyId, now());
       if (record === null) throw new AuthenticationError('The API key behind this token has been revoked or has expired.');
-      return { record, scopes: verified.scopes.filter((scope) => record.scopes.includes(scope)) };
+      return { record, scopes: verified.scopes.filter((scope) => record.scopes.includes(scope)), expiresAt: verified.expiresAt };
     },
   };
 }

@@ -2,6 +2,7 @@ import { createKeyService } from '../access/key-service.js';
 import { loadOrCreateJwtSecret } from '../access/jwt.js';
 import { createTokenService, type TokenService } from '../access/token-service.js';
 import { loadConfig } from '../config/load-config.js';
+import { knownTiers } from '../create-access-control.js';
 import { createKeyStore } from '../stores/create-key-store.js';
 import type { CliAccess } from './cli-command.js';
 
@@ -14,7 +15,7 @@ export async function openCliAccess(env: Record<string, string | undefined>): Pr
     dataDir: config.dataDir,
     ...(config.auth.databaseUrl === undefined ? {} : { databaseUrl: config.auth.databaseUrl }),
   });
-  const keys = createKeyService({ store, rotationGraceMs: config.auth.rotationGraceHours * HOUR_MS });
+  const keys = createKeyService({ store, rotationGraceMs: config.auth.rotationGraceHours * HOUR_MS, ...knownTiers(config) });
   let tokens: TokenService | undefined;
   return {
     keys,

@@ -32,6 +32,7 @@ const ENV_PATHS: Record<string, string> = {
   KEY_ROTATION_GRACE_HOURS: 'auth.rotationGraceHours',
   DATABASE_URL: 'auth.databaseUrl',
   AUDIT_RETENTION_DAYS: 'auth.auditRetentionDays',
+  KEY_CACHE_TTL_MS: 'auth.keyCacheTtlMs',
   DEFAULT_MODEL: 'models.defaultModel',
   REDIS_URL: 'redisUrl',
   REDIS_KEY_PREFIX: 'redisKeyPrefix',

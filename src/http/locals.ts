@@ -17,6 +17,8 @@ export interface RequestLocals {
   usage?: Usage;
   /** Facts stages leave for the response (e.g. cache → X-Cache). */
   annotations: Map<string, string>;
+  /** Ollama's native API (passthrough) reports errors as Ollama does, `{"error":"message"}`; the default is OpenAI's shape. */
+  errorShape?: 'openai' | 'ollama';
   /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */
   cacheControl?: CacheControl;
 }

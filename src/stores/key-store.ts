@@ -74,9 +74,21 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** What a batch of finished requests adds: audit rows and usage counters, written together. */
+export interface RequestBatch {
+  audit: readonly AuditEntry[];
+  /** May repeat a (key, day, model); the store adds them up. */
+  usage: readonly UsageIncrement[];
+}
+
 export interface KeyStore {
   /** Rejects when the id or hash already exists. */
   create(record: ApiKeyRecord): Promise<void>;
+  /**
+   * Creates the key only if the store holds no key at all, atomically even when several processes
+   * (proxy instances sharing PostgreSQL) try at once. Returns whether it was created.
+   */
+  createIfEmpty(record: ApiKeyRecord): Promise<boolean>;
   /** Matches the current hash, or the previous hash while `now` is before its grace end. */
   findByHash(hash: string, now: Date): Promise<ApiKeyRecord | null>;
   get(id: string): Promise<ApiKeyRecord | null>;
@@ -95,6 +107,8 @@ export interface KeyStore {
   /** Ordered by day, then model. */
   usage(keyId: string, query?: UsageQuery): Promise<UsageRow[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Audit rows and usage counters of many requests in one transaction (the request recorder's batch). */
+  recordRequests(batch: RequestBatch): Promise<void>;
   /** Newest first. */
   queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
   /** Deletes entries older than `before`; returns how many. */

@@ -1,20 +1,13 @@
 import pg from 'pg';
 import { KEY_STORE_MIGRATIONS } from './key-store-migrations.js';
 import type {
-  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, UsageIncrement, UsageQuery, UsageRow,
+  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, RequestBatch, UsageIncrement, UsageQuery, UsageRow,
 } from './key-store.js';
-
-interface KeyRow {
-  id: string; name: string; hash: string; prefix: string; scopes: string[]; models: string[] | null;
-  tier: string | null; metadata: Record<string, unknown>; created_at: Date; expires_at: Date | null;
-  revoked_at: Date | null; last_used_at: Date | null; previous_hash: string | null;
-  previous_hash_expires_at: Date | null;
-}
-
-interface AuditRow {
-  at: Date; key_id: string; route: string; model: string | null; status: number; prompt_tokens: string;
-  completion_tokens: string; latency_ms: number; request_id: string; client_ip: string | null;
-}
+import { mergeUsage } from './merge-usage.js';
+import {
+  ADD_USAGE_BATCH, INSERT_AUDIT_BATCH, INSERT_KEY, KEY_COLUMNS, auditColumns, fromAuditRow, fromKeyRow, keyValues,
+  toColumnValue, usageColumns, type AuditRow, type KeyRow,
+} from './postgres-key-rows.js';
 
 export interface PostgresKeyStoreOptions {
   connectionString: string;
@@ -70,19 +63,23 @@ function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-const KEY_COLUMNS: Record<keyof ApiKeyPatch, string> = {
-  name: 'name', scopes: 'scopes', models: 'models', tier: 'tier', metadata: 'metadata', expiresAt: 'expires_at',
-};
-
 class PostgresKeyStore implements KeyStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(record: ApiKeyRecord): Promise<void> {
-    await this.pool.query('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
-      record.id, record.name, record.hash, record.prefix, JSON.stringify(record.scopes), toJson(record.models),
-      record.tier, JSON.stringify(record.metadata), record.createdAt, record.expiresAt, record.revokedAt,
-      record.lastUsedAt, record.previousHash, record.previousHashExpiresAt,
-    ]);
+    await this.pool.query(INSERT_KEY, keyValues(record));
+  }
+
+  // Instances starting together against an empty database: a transaction-scoped advisory lock (per schema)
+  // lets exactly one of them create the first admin key; the others then see it and create nothing.
+  async createIfEmpty(record: ApiKeyRecord): Promise<boolean> {
+    return this.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('ollama-openai-proxy:first-key:' || current_schema()))");
+      const existing = await client.query('SELECT 1 FROM api_keys LIMIT 1');
+      if (existing.rows.length > 0) return false;
+      await client.query(INSERT_KEY, keyValues(record));
+      return true;
+    });
   }
 
   async findByHash(hash: string, now: Date): Promise<ApiKeyRecord | null> {
@@ -155,6 +152,16 @@ class PostgresKeyStore implements KeyStore {
     ]);
   }
 
+  // unnest() turns column arrays into rows: one statement per table, whatever the batch size.
+  async recordRequests(batch: RequestBatch): Promise<void> {
+    const usage = mergeUsage(batch.usage);
+    if (batch.audit.length === 0 && usage.length === 0) return;
+    await this.transaction(async (client) => {
+      if (batch.audit.length > 0) await client.query(INSERT_AUDIT_BATCH, auditColumns(batch.audit));
+      if (usage.length > 0) await client.query(ADD_USAGE_BATCH, usageColumns(usage));
+    });
+  }
+
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
     const result = await this.pool.query<AuditRow>(`SELECT * FROM audit_log WHERE ($1::text IS NULL OR key_id = $1)
       AND ($2::text IS NULL OR model = $2) AND ($3::int IS NULL OR status = $3)
@@ -179,36 +186,24 @@ class PostgresKeyStore implements KeyStore {
     await this.pool.end();
   }
 
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   private async one(sql: string, params: unknown[]): Promise<ApiKeyRecord | null> {
     const result = await this.pool.query<KeyRow>(sql, params);
     const row = result.rows[0];
     return row ? fromKeyRow(row) : null;
   }
-}
-
-// node-postgres would send a JS array as a Postgres array, not JSON: serialise JSONB values ourselves.
-function toJson(value: unknown): string | null {
-  return value === null ? null : JSON.stringify(value);
-}
-
-function toColumnValue(field: keyof ApiKeyPatch, patch: ApiKeyPatch): unknown {
-  const value = patch[field];
-  return field === 'expiresAt' || field === 'name' || field === 'tier' ? value : toJson(value ?? null);
-}
-
-function fromKeyRow(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id, name: row.name, hash: row.hash, prefix: row.prefix, scopes: row.scopes, models: row.models,
-    tier: row.tier, metadata: row.metadata, createdAt: row.created_at, expiresAt: row.expires_at,
-    revokedAt: row.revoked_at, lastUsedAt: row.last_used_at, previousHash: row.previous_hash,
-    previousHashExpiresAt: row.previous_hash_expires_at,
-  };
-}
-
-function fromAuditRow(row: AuditRow): AuditEntry {
-  return {
-    at: row.at, keyId: row.key_id, route: row.route, model: row.model, status: row.status,
-    promptTokens: Number(row.prompt_tokens), completionTokens: Number(row.completion_tokens),
-    latencyMs: row.latency_ms, requestId: row.request_id, clientIp: row.client_ip,
-  };
 }

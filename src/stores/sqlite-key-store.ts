@@ -3,23 +3,13 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { KEY_STORE_MIGRATIONS } from './key-store-migrations.js';
 import type {
-  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, UsageIncrement, UsageQuery, UsageRow,
+  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, RequestBatch, UsageIncrement, UsageQuery, UsageRow,
 } from './key-store.js';
+import { mergeUsage } from './merge-usage.js';
+import { EMPTY_RECORD, KEY_COLUMNS, fromAuditRow, fromKeyRow, toKeyRow, type AuditRow, type KeyRow } from './sqlite-key-rows.js';
 
 type Database = BetterSqlite3.Database;
 type Params = Record<string, string | number | null>;
-
-interface KeyRow {
-  id: string; name: string; hash: string; prefix: string; scopes: string; models: string | null;
-  tier: string | null; metadata: string; created_at: number; expires_at: number | null;
-  revoked_at: number | null; last_used_at: number | null; previous_hash: string | null;
-  previous_hash_expires_at: number | null;
-}
-
-interface AuditRow {
-  at: number; key_id: string; route: string; model: string | null; status: number; prompt_tokens: number;
-  completion_tokens: number; latency_ms: number; request_id: string; client_ip: string | null;
-}
 
 export interface SqliteKeyStoreOptions {
   /** Database file, or ':memory:'. Created with mode 0600 (WAL/SHM files inherit it). */
@@ -56,16 +46,33 @@ function migrate(db: Database): void {
   apply.immediate();
 }
 
-const KEY_COLUMNS: Record<keyof ApiKeyPatch, keyof KeyRow> = {
-  name: 'name', scopes: 'scopes', models: 'models', tier: 'tier', metadata: 'metadata', expiresAt: 'expires_at',
-};
-
 class SqliteKeyStore implements KeyStore {
+  /** Statements on the request-recording path, compiled once. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   constructor(private readonly db: Database) {}
 
+  private statement(sql: string): BetterSqlite3.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   async create(record: ApiKeyRecord): Promise<void> {
-    this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
-      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+    this.insertKey(record);
+  }
+
+  async createIfEmpty(record: ApiKeyRecord): Promise<boolean> {
+    const insertIfEmpty = this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM api_keys LIMIT 1').get() !== undefined) return false;
+      this.insertKey(record);
+      return true;
+    });
+    // IMMEDIATE takes the write lock before the check, so a second process waits and then sees the key.
+    return insertIfEmpty.immediate();
   }
 
   async findByHash(hash: string, now: Date): Promise<ApiKeyRecord | null> {
@@ -115,7 +122,11 @@ class SqliteKeyStore implements KeyStore {
   }
 
   async recordUsage(increment: UsageIncrement): Promise<void> {
-    this.db.prepare(`INSERT INTO key_usage VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens)
+    this.addUsage(increment);
+  }
+
+  private addUsage(increment: UsageIncrement): void {
+    this.statement(`INSERT INTO key_usage VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens)
       ON CONFLICT (key_id, day, model) DO UPDATE SET requests = requests + excluded.requests,
         prompt_tokens = prompt_tokens + excluded.prompt_tokens,
         completion_tokens = completion_tokens + excluded.completion_tokens`).run({ ...increment });
@@ -129,9 +140,15 @@ class SqliteKeyStore implements KeyStore {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    this.db.prepare(`INSERT INTO audit_log (at, key_id, route, model, status, prompt_tokens, completion_tokens,
-      latency_ms, request_id, client_ip) VALUES (@at, @keyId, @route, @model, @status, @promptTokens,
-      @completionTokens, @latencyMs, @requestId, @clientIp)`).run({ ...entry, at: entry.at.getTime() });
+    this.insertAudit(entry);
+  }
+
+  async recordRequests(batch: RequestBatch): Promise<void> {
+    // One transaction: one fsync for the whole batch instead of one per row.
+    this.db.transaction(() => {
+      for (const entry of batch.audit) this.insertAudit(entry);
+      for (const increment of mergeUsage(batch.usage)) this.addUsage(increment);
+    })();
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
@@ -156,52 +173,15 @@ class SqliteKeyStore implements KeyStore {
   async close(): Promise<void> {
     this.db.close();
   }
-}
 
-const EMPTY_RECORD: ApiKeyRecord = {
-  id: '', name: '', hash: '', prefix: '', scopes: [], models: null, tier: null, metadata: {},
-  createdAt: new Date(0), expiresAt: null, revokedAt: null, lastUsedAt: null, previousHash: null,
-  previousHashExpiresAt: null,
-};
+  private insertKey(record: ApiKeyRecord): void {
+    this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
+      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+  }
 
-function toKeyRow(record: ApiKeyRecord): KeyRow {
-  return {
-    id: record.id, name: record.name, hash: record.hash, prefix: record.prefix,
-    scopes: JSON.stringify(record.scopes), models: record.models === null ? null : JSON.stringify(record.models),
-    tier: record.tier, metadata: JSON.stringify(record.metadata), created_at: record.createdAt.getTime(),
-    expires_at: toMillis(record.expiresAt), revoked_at: toMillis(record.revokedAt),
-    last_used_at: toMillis(record.lastUsedAt), previous_hash: record.previousHash,
-    previous_hash_expires_at: toMillis(record.previousHashExpiresAt),
-  };
-}
-
-function fromKeyRow(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id, name: row.name, hash: row.hash, prefix: row.prefix, scopes: parseStrings(row.scopes),
-    models: row.models === null ? null : parseStrings(row.models), tier: row.tier,
-    metadata: parseObject(row.metadata), createdAt: new Date(row.created_at), expiresAt: toDate(row.expires_at),
-    revokedAt: toDate(row.revoked_at), lastUsedAt: toDate(row.last_used_at), previousHash: row.previous_hash,
-    previousHashExpiresAt: toDate(row.previous_hash_expires_at),
-  };
-}
-
-function fromAuditRow(row: AuditRow): AuditEntry {
-  return {
-    at: new Date(row.at), keyId: row.key_id, route: row.route, model: row.model, status: row.status,
-    promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, latencyMs: row.latency_ms,
-    requestId: row.request_id, clientIp: row.client_ip,
-  };
-}
-
-const toMillis = (date: Date | null): number | null => (date === null ? null : date.getTime());
-const toDate = (millis: number | null): Date | null => (millis === null ? null : new Date(millis));
-
-function parseStrings(text: string): string[] {
-  const value: unknown = JSON.parse(text);
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function parseObject(text: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
+  private insertAudit(entry: AuditEntry): void {
+    this.statement(`INSERT INTO audit_log (at, key_id, route, model, status, prompt_tokens, completion_tokens,
+      latency_ms, request_id, client_ip) VALUES (@at, @keyId, @route, @model, @status, @promptTokens,
+      @completionTokens, @latencyMs, @requestId, @clientIp)`).run({ ...entry, at: entry.at.getTime() });
+  }
 }

@@ -114,6 +114,16 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         expect((await store.findByHash('second', T0))?.id).toBe('key_a');
       });
 
+      it('creates a first key only while the store is empty, even when asked twice at once', async () => {
+        const results = await Promise.all([
+          store.createIfEmpty(makeRecord({ id: 'key_first', hash: 'h1' })),
+          store.createIfEmpty(makeRecord({ id: 'key_second', hash: 'h2' })),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.count()).toBe(1);
+        expect(await store.createIfEmpty(makeRecord({ id: 'key_third', hash: 'h3' }))).toBe(false);
+      });
+
       it('records last use without ever moving it backwards', async () => {
         await store.create(makeRecord({ id: 'key_a' }));
         await store.touch('key_a', at(10));
@@ -141,6 +151,27 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         const rows = await store.usage('key_a', { from: '2025-03-02', to: '2025-03-03' });
         expect(rows.map((r) => `${r.day} ${r.model}`)).toEqual(['2025-03-02 a', '2025-03-02 b', '2025-03-03 b']);
         expect(await store.usage('key_missing')).toEqual([]);
+      });
+    });
+
+    describe('request batches', () => {
+      it('writes audit rows and adds up usage, repeated counters included', async () => {
+        const usage = { keyId: 'key_a', day: '2025-03-01', model: 'm', requests: 1, promptTokens: 10, completionTokens: 5 };
+        await store.recordUsage(usage);
+        await store.recordRequests({
+          audit: [auditEntry({ at: at(1), requestId: 'r1' }), auditEntry({ at: at(2), requestId: 'r2', model: null, clientIp: null })],
+          usage: [usage, usage, { ...usage, model: 'other' }],
+        });
+        expect((await store.queryAudit({ limit: 10 })).map((entry) => entry.requestId)).toEqual(['r2', 'r1']);
+        expect(await store.usage('key_a')).toEqual([
+          { day: '2025-03-01', model: 'm', requests: 3, promptTokens: 30, completionTokens: 15 },
+          { day: '2025-03-01', model: 'other', requests: 1, promptTokens: 10, completionTokens: 5 },
+        ]);
+      });
+
+      it('accepts an empty batch', async () => {
+        await store.recordRequests({ audit: [], usage: [] });
+        expect(await store.queryAudit({ limit: 10 })).toEqual([]);
       });
     });
 

@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AuthenticationError, PermissionDeniedError } from '../../core/errors.js';
-import { ALL_SCOPES, ANONYMOUS, type Principal, type Scope } from '../../core/principal.js';
+import type { Principal, Scope } from '../../core/principal.js';
 
 /** Turns the bearer credential (undefined when absent) into a Principal, or throws AuthenticationError. */
 export type Authenticator = (credential: string | undefined, req: Request) => Promise<Principal> | Principal;
@@ -34,21 +33,5 @@ export function requireScope(scope: Scope) {
       throw new PermissionDeniedError(`This key lacks the '${scope}' scope required for this route.`, null);
     }
     next();
-  };
-}
-
-/**
- * The minimal authenticator: with a master key, every request must present it; without one, requests run
- * as the anonymous principal. Comparison is on SHA-256 digests with timingSafeEqual (no early exit).
- */
-export function createMasterKeyAuthenticator(masterKey: string | undefined): Authenticator {
-  if (!masterKey) return () => ANONYMOUS;
-  const expected = createHash('sha256').update(masterKey).digest();
-  const master: Principal = Object.freeze({ id: 'master', kind: 'master', scopes: ALL_SCOPES });
-  return (credential) => {
-    if (!credential) throw new AuthenticationError('You didn\'t provide an API key. Send it as "Authorization: Bearer <key>".');
-    const actual = createHash('sha256').update(credential).digest();
-    if (!timingSafeEqual(actual, expected)) throw new AuthenticationError();
-    return master;
   };
 }

@@ -38,7 +38,8 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
       res.destroy();
       return;
     }
-    const body = toOpenAIError(proxyError);
+    // Native Ollama clients (ollama-js, the Go client) read `error` as a string.
+    const body = locals.errorShape === 'ollama' ? { error: proxyError.message } : toOpenAIError(proxyError);
     if (res.headersSent) {
       // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
       const contentType = String(res.getHeader('content-type') ?? '');

@@ -1,11 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../../core/logger.js';
+import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
+
+/** What a request left behind, reported once when it is over (audit and usage recording). */
+export interface FinishedRequest {
+  principal: Principal | undefined;
+  method: string;
+  route: string;
+  model: string | undefined;
+  /** 499 when the client went away before any response was sent. */
+  status: number;
+  usage: { promptTokens: number; completionTokens: number } | undefined;
+  durationMs: number;
+  requestId: string;
+  clientIp: string | undefined;
+}
 
 export interface RequestContextDeps {
   logger: Logger;
   metrics: Metrics;
+  /** Called synchronously on close; must not block (it runs for every request). */
+  onFinished?: (request: FinishedRequest) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -14,7 +31,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Gives every request an id (echoed as x-request-id), an AbortController that fires when the client goes away
  * before the response is finished (so the upstream stops generating), a child logger, and one access line + metrics on close.
  */
-export function requestContext({ logger, metrics }: RequestContextDeps) {
+export function requestContext({ logger, metrics, onFinished }: RequestContextDeps) {
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll('-', '')}`;
@@ -35,6 +52,17 @@ export function requestContext({ logger, metrics }: RequestContextDeps) {
       const route = locals.route ?? 'unmatched';
       metrics.requestFinished(route, req.method, res.statusCode, seconds, locals.model);
       logAccess(locals.logger!, req, res, route, seconds, aborted);
+      onFinished?.({
+        principal: locals.principal,
+        method: req.method,
+        route,
+        model: locals.model,
+        status: aborted && !res.headersSent ? 499 : res.statusCode,
+        usage: locals.usage,
+        durationMs: seconds * 1e3,
+        requestId,
+        clientIp: req.ip,
+      });
     });
     next();
   };

@@ -32,7 +32,7 @@ export function hostsCheck(name: string, probe: (signal: AbortSignal) => Promise
   };
 }
 
-interface Pingable {
+export interface Pingable {
   ping(signal?: AbortSignal): Promise<void>;
 }
 

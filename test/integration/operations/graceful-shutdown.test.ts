@@ -23,6 +23,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+const MASTER_KEY = 'sk-graceful-shutdown-test-key';
+
 interface Server {
   child: ChildProcess;
   url: string;
@@ -32,12 +34,14 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const child = spawn(process.execPath, [join(repo, 'dist/main.js')], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', OLLAMA_URL: fake.url, DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '30000' },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', OLLAMA_URL: fake.url, DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: '30000', MASTER_KEY: MASTER_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs: Record<string, unknown>[] = [];
   const waiters: { message: string; resolve: () => void }[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    // Log lines are JSON; anything else on stdout (a first-start notice) is not a log line.
+    if (!line.startsWith('{')) return;
     const entry = JSON.parse(line) as Record<string, unknown>;
     logs.push(entry);
     for (const waiter of waiters.filter((candidate) => candidate.message === entry.message)) waiter.resolve();
@@ -66,7 +70,7 @@ describe('graceful shutdown of the built server', () => {
     const exited = once(server.child, 'close');
     const res = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` },
       body: JSON.stringify({ model: 'deepseek-coder-v2:16b', stream: true, messages: [{ role: 'user', content: 'one two three four five six seven eight nine ten' }] }),
     });
     expect(res.status).toBe(200);

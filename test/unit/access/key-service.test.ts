@@ -137,3 +137,22 @@ describe('keyUsage', () => {
     await expect(keys.keyUsage(key.id, { from: 'yesterday' })).rejects.toThrow(expect.objectContaining({ param: 'from' }));
   });
 });
+
+describe('createFirstKey', () => {
+  it('creates a key only while the store is empty', async () => {
+    expect(await keys.createFirstKey({ name: 'admin', scopes: 'admin' })).not.toBeNull();
+    expect(await keys.createFirstKey({ name: 'admin', scopes: 'admin' })).toBeNull();
+    expect(await keys.countKeys()).toBe(1);
+  });
+});
+
+describe('rate-limit tiers', () => {
+  it('accepts only configured tier names when tiers are given', async () => {
+    const tiered = createKeyService({ store, now: () => clock, tiers: ['default', 'gold'] });
+    await expect(tiered.createKey({ name: 'a', scopes: 'chat', tier: 'gold' })).resolves.toBeDefined();
+    await expect(tiered.createKey({ name: 'a', scopes: 'chat', tier: 'platinum' })).rejects.toMatchObject({ status: 400, param: 'tier' });
+    const { key } = await tiered.createKey({ name: 'a', scopes: 'chat' });
+    await expect(tiered.updateKey(key.id, { tier: 'bronze' })).rejects.toThrow(/default, gold/);
+    await expect(tiered.updateKey(key.id, { tier: null })).resolves.toMatchObject({ tier: null });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertScope, parseScopes, requiredScope } from '../../../src/access/scopes.js';
+import { assertScope, isOllamaNativePath, parseScopes, requiredScope } from '../../../src/access/scopes.js';
 import { InvalidRequestError, PermissionDeniedError } from '../../../src/core/errors.js';
 
 describe('parseScopes', () => {
@@ -58,5 +58,16 @@ describe('assertScope', () => {
     expect(() => assertScope(['chat'], 'embeddings', 'POST /v1/embeddings')).toThrow(
       "This key lacks the 'embeddings' scope required for POST /v1/embeddings.",
     );
+  });
+});
+
+describe('isOllamaNativePath', () => {
+  it.each([
+    ['/api/tags', true], ['/api/chat', true], ['/api', true], ['/API/pull', true], ['/api//pull', true],
+    ['/api/%zz', true], ['/api/v1/../pull', true],
+    ['/api/v1/keys', false], ['/api/v1', false], ['/API/V1/audit', false], ['/api/pull/../v1/keys', false],
+    ['/v1/chat/completions', false], ['/apis', false], ['/health', false],
+  ])('%s → %s', (path, expected) => {
+    expect(isOllamaNativePath(path)).toBe(expected);
   });
 });
