@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { KvStoreClosedError, toTtlMs, type KvStore } from './kv-store.js';
+import { untilAborted } from '../shared/until-aborted.js';
 
 interface RedisKvStoreCommon {
   /** Prepended to every key, so several deployments can share one Redis. Default none. */
@@ -95,18 +96,3 @@ export class RedisKvStore implements KvStore {
   }
 }
 
-/** Rejects with the signal's reason as soon as it aborts; the command itself still ends by commandTimeout. */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  signal.throwIfAborted();
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}

@@ -1,5 +1,6 @@
 import { collectResult, replayEvents, type ChatEvent } from '../../core/chat-event.js';
 import type { ChatResult } from '../../core/chat-result.js';
+import { untilAborted } from '../../shared/until-aborted.js';
 
 // One upstream call followed by every identical request that arrives while it runs (request coalescing).
 // The call has its own AbortSignal: it is cancelled only when the last caller has gone, not when the first does.
@@ -124,16 +125,3 @@ async function* logWith(log: readonly ChatEvent[], last: ChatEvent): AsyncGenera
   yield last;
 }
 
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
