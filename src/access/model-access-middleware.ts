@@ -1,5 +1,6 @@
 import type { CallContext } from '../core/chat-backend.js';
 import type { ChatMiddleware } from '../core/chat-middleware.js';
+import { deferStream } from '../core/defer-stream.js';
 import { assertModelAllowed } from './model-access.js';
 
 /**
@@ -15,18 +16,20 @@ export function enforceModelAccess(): ChatMiddleware {
       check(request.model, ctx);
       return next.complete(request, ctx);
     },
-    async *stream(request, ctx) {
-      check(request.model, ctx);
-      yield* next.stream(request, ctx);
-    },
+    stream: (request, ctx) =>
+      deferStream(async () => {
+        check(request.model, ctx);
+        return next.stream(request, ctx);
+      }),
     completeText: async (request, ctx) => {
       check(request.model, ctx);
       return next.completeText(request, ctx);
     },
-    async *streamText(request, ctx) {
-      check(request.model, ctx);
-      yield* next.streamText(request, ctx);
-    },
+    streamText: (request, ctx) =>
+      deferStream(async () => {
+        check(request.model, ctx);
+        return next.streamText(request, ctx);
+      }),
     embed: async (request, ctx) => {
       check(request.model, ctx);
       return next.embed(request, ctx);

@@ -35,20 +35,30 @@ export async function writeSse<T extends object>(res: Response, items: AsyncIter
   const first = await raceTimeout(pending, options.holdHeadersMs);
   options.beforeHeaders?.();
   startSse(res);
-  let lastWrite = Date.now();
+  // Ping only after a whole interval without a frame.
+  let isQuiet = true;
   const heartbeat = setInterval(() => {
-    if (Date.now() - lastWrite >= options.heartbeatMs && !res.writableEnded) {
-      res.write(': ping\n\n');
-      lastWrite = Date.now();
-    }
+    if (isQuiet && !res.writableEnded) res.write(': ping\n\n');
+    isQuiet = true;
   }, options.heartbeatMs);
   heartbeat.unref();
+  // Frames produced in the same tick (one upstream read holds many NDJSON lines) leave in one socket write.
+  let isCorked = false;
+  const uncork = () => {
+    isCorked = false;
+    res.uncork();
+  };
   try {
     let result = first === TIMED_OUT ? await pending : first;
     pending = undefined;
     while (!result.done) {
+      if (!isCorked) {
+        isCorked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       if (!res.write(`data: ${serialize(result.value)}\n\n`)) await drained(res, options.signal);
-      lastWrite = Date.now();
+      isQuiet = false;
       result = await iterator.next();
     }
     res.end('data: [DONE]\n\n');

@@ -31,7 +31,6 @@ import { readOllamaChatLine, readOllamaGenerateLine } from './read-ollama-line.j
 import { toOllamaChatRequest, toOllamaEmbedRequest, toOllamaGenerateRequest } from './to-ollama-request.js';
 import {
   createOllamaTransport,
-  readBody,
   readJson,
   type OllamaFetch,
   type OllamaFetchResponse,
@@ -85,7 +84,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     // to completion and goes back to the keep-alive pool instead of being cancelled by an early return.
     let finish: ChatEvent | undefined;
     try {
-      for await (const value of decodeNdjson(readBody(response.body), streamOptions)) {
+      for await (const value of decodeNdjson(response.body, streamOptions)) {
         if (finish) continue;
         for (const event of reduce(read(value))) {
           if (event.type === 'finish') finish = event;

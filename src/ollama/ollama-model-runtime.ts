@@ -7,7 +7,7 @@ import { fromOllamaProgressLine, fromOllamaPs, fromOllamaShowDescription } from 
 import { mapOllamaFailure } from './map-ollama-error.js';
 import { ollamaProgressLineSchema, ollamaPsSchema } from './ollama-admin-wire.js';
 import { ollamaShowSchema, ollamaTagsSchema } from './ollama-wire.js';
-import { readBody, readJson, type OllamaFetchResponse, type OllamaTransport } from './ollama-transport.js';
+import { readJson, type OllamaFetchResponse, type OllamaTransport } from './ollama-transport.js';
 import { toOllamaCreateRequest, toOllamaLoadRequest, toOllamaUnloadRequest } from './to-ollama-model-admin.js';
 
 // The model-management half of the Ollama backend (tags, show, ps, pull, load/unload, create, blobs).
@@ -23,7 +23,7 @@ export function createOllamaModelRuntime(transport: OllamaTransport, streamOptio
     if (!response.body) throw new UpstreamError('Ollama answered without a body.');
     let succeeded = false;
     try {
-      for await (const value of decodeNdjson(readBody(response.body), streamOptions)) {
+      for await (const value of decodeNdjson(response.body, streamOptions)) {
         const parsed = ollamaProgressLineSchema.safeParse(value);
         if (!parsed.success) throw new UpstreamError(`Ollama sent an unexpected progress line: ${parsed.error.message}`);
         const step = fromOllamaProgressLine(parsed.data, model);

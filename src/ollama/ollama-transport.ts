@@ -1,12 +1,14 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { UpstreamError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HostPool } from './host-pool.js';
 import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
 
-// The network half of the Ollama backend: undici fetch over one keep-alive Agent, host failover, and
+// The network half of the Ollama backend: undici's request() over one keep-alive Agent, host failover, and
 // turning HTTP and socket failures into catalog errors. ollama-backend.ts is the only caller.
+// request() rather than fetch(): no WHATWG Request/Response/stream objects per call, which cost about a
+// tenth of the proxy's CPU per request in the benchmark's profile.
 
 export interface OllamaFetchInit {
   method: 'GET' | 'POST';
@@ -15,12 +17,12 @@ export interface OllamaFetchInit {
   signal: AbortSignal;
 }
 
-/** The part of a fetch Response we use; both undici's and the global fetch satisfy it. */
+/** The part of a response we use; a fetch Response satisfies it (its body is async-iterable in Node). */
 export interface OllamaFetchResponse {
   ok: boolean;
   status: number;
   headers: { get(name: string): string | null };
-  body: ReadableStream<Uint8Array> | null;
+  body: AsyncIterable<Uint8Array> | null;
   text(): Promise<string>;
 }
 
@@ -61,8 +63,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
   });
-  const doFetch: OllamaFetch =
-    options.fetch ?? ((url, init) => undiciFetch(url, { ...init, dispatcher: agent }) as Promise<OllamaFetchResponse>);
+  const doFetch: OllamaFetch = options.fetch ?? ((url, init) => requestWithAgent(agent, url, init));
 
   const sendTo = async (url: string, call: OllamaCall): Promise<OllamaFetchResponse> => {
     const init: OllamaFetchInit = { method: call.method, headers: { accept: 'application/json' }, signal: call.signal };
@@ -119,16 +120,24 @@ export async function readJson<T>(response: OllamaFetchResponse, schema: z.ZodTy
   return parsed.data;
 }
 
-/** The body as an async iterable. Cancelling the reader on exit closes the upstream request at once. */
-export async function* readBody(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
+async function requestWithAgent(agent: Agent, url: string, init: OllamaFetchInit): Promise<OllamaFetchResponse> {
+  const { statusCode, headers, body } = await request(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body ?? null,
+    signal: init.signal,
+    dispatcher: agent,
+  });
+  return {
+    ok: statusCode >= 200 && statusCode < 300,
+    status: statusCode,
+    headers: {
+      get(name) {
+        const value = headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    body,
+    text: () => body.text(),
+  };
 }

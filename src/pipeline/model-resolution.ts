@@ -1,5 +1,6 @@
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatMiddleware } from '../core/chat-middleware.js';
+import { deferStream } from '../core/defer-stream.js';
 import type { RuntimeSettings } from '../core/chat-request.js';
 import type { ModelInfo } from '../core/chat-result.js';
 
@@ -94,13 +95,9 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
     return {
       ...next,
       complete: async (request, ctx) => next.complete(await prepare(request, ctx), ctx),
-      async *stream(request, ctx) {
-        yield* next.stream(await prepare(request, ctx), ctx);
-      },
+      stream: (request, ctx) => deferStream(async () => next.stream(await prepare(request, ctx), ctx)),
       completeText: async (request, ctx) => next.completeText(await prepare(request, ctx), ctx),
-      async *streamText(request, ctx) {
-        yield* next.streamText(await prepare(request, ctx), ctx);
-      },
+      streamText: (request, ctx) => deferStream(async () => next.streamText(await prepare(request, ctx), ctx)),
       embed: async (request, ctx) => next.embed(await prepare(request, ctx), ctx),
       listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };

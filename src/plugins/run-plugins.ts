@@ -2,6 +2,7 @@
 // registration order → backend (with the server-side tool loop) → afterResult in reverse order.
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import { collectResult, replayEvents, type ChatEvent } from '../core/chat-event.js';
+import { deferStream } from '../core/defer-stream.js';
 import type { ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest, ToolDefinition } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
@@ -38,14 +39,15 @@ export function pluginsMiddleware(options: PluginsMiddlewareOptions): ChatMiddle
         }));
         return afterResult(prepared.plugins, result, ctx);
       },
-      async *stream(request, ctx) {
-        const prepared = await prepare(request, ctx);
-        if (prepared.plugins.length === 0) return yield* next.stream(prepared.request, ctx);
-        const events = loop(prepared, ctx, (round) => next.stream(round, ctx));
-        // afterResult sees the whole result, so a stream through such a plugin is delivered when it is complete.
-        if (!prepared.plugins.some((plugin) => plugin.afterResult)) return yield* events;
-        yield* replayEvents(await afterResult(prepared.plugins, await collectResult(events), ctx));
-      },
+      stream: (request, ctx) =>
+        deferStream(async () => {
+          const prepared = await prepare(request, ctx);
+          if (prepared.plugins.length === 0) return next.stream(prepared.request, ctx);
+          const events = loop(prepared, ctx, (round) => next.stream(round, ctx));
+          // afterResult sees the whole result, so a stream through such a plugin is delivered when it is complete.
+          if (!prepared.plugins.some((plugin) => plugin.afterResult)) return events;
+          return replayEvents(await afterResult(prepared.plugins, await collectResult(events), ctx));
+        }),
     };
   };
 }

@@ -6,6 +6,7 @@ import { cacheScope, isCacheable, type CachePolicy } from '../request-fingerprin
 import { asCacheHit, fromStoredResult, toStoredResult } from './cached-result.js';
 import { SharedEventCall, SharedResultCall, type SharedCall } from './shared-call.js';
 import type { TieredCache } from './tiered-cache.js';
+import { deferStream } from '../../core/defer-stream.js';
 
 export type CacheLookupResult = 'hit' | 'miss' | 'bypass' | 'error';
 
@@ -42,9 +43,8 @@ export function cachedGeneration<R>(generation: Generation<R>, deps: CachedGener
   const state: CacheState<R> = { generation, deps, calls: new Map() };
   return {
     complete: async (request: R, ctx: CallContext): Promise<ChatResult> => completeFrom(state, await open(state, request, ctx, false), request, ctx),
-    async *stream(request: R, ctx: CallContext): AsyncGenerator<ChatEvent> {
-      yield* streamFrom(state, await open(state, request, ctx, true), request, ctx);
-    },
+    stream: (request: R, ctx: CallContext): AsyncIterable<ChatEvent> =>
+      deferStream(async () => streamFrom(state, await open(state, request, ctx, true), request, ctx)),
   };
 }
 
