@@ -69,10 +69,12 @@ describe('Vercel AI SDK (openai-compatible provider) against the proxy', () => {
   it('produces structured JSON output', async () => {
     fake.script('/api/chat', replyJson(chatJson({ model: 'deepseek-v3.1:671b', content: ['{"name":"Ada","age":36}'] })));
     const schema = jsonSchema<{ name: string; age: number }>({ type: 'object', properties: { name: { type: 'string' }, age: { type: 'number' } }, required: ['name', 'age'] });
-    const result = await generateText({ model: proxy('deepseek-v3.1:671b'), prompt: 'a person', output: Output.object({ schema }), maxRetries: 0 });
+    // With structured outputs on, the provider sends response_format json_schema, which becomes Ollama's format schema.
+    const structured = createOpenAICompatible({ name: 'proxy', baseURL: `${app.url}/v1`, apiKey: KEY, supportsStructuredOutputs: true });
+    const result = await generateText({ model: structured('deepseek-v3.1:671b'), prompt: 'a person', output: Output.object({ schema }), maxRetries: 0 });
     expect(result.output).toEqual({ name: 'Ada', age: 36 });
     const sent = fake.requests.filter((request) => request.path === '/api/chat').at(-1)!.body as { format?: unknown };
-    expect(sent.format).toBeDefined();
+    expect(sent.format).toMatchObject({ type: 'object', properties: { name: { type: 'string' }, age: { type: 'number' } } });
   });
 
   it('embeds many values', async () => {
