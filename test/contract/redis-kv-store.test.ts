@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKvStore } from '../../src/stores/create-kv-store.js';
 import { createRedisKvStore } from '../../src/stores/redis-kv-store.js';
 import { kvStoreContract } from './kv-store.contract.js';
+import { probeRedis } from '../helpers/redis.js';
 
 // Runs against the machine's real Redis. Every store gets its own key prefix (kvtest:<run>:<n>:) and its keys
 // are deleted afterwards. Time is simulated by shortening each key's PTTL, so TTL tests cost no waiting.
@@ -15,19 +16,6 @@ const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = `kvtest:${randomBytes(4).toString('hex')}`;
 let counter = 0;
 
-async function probe(): Promise<string | null> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    return `Redis at ${url.replace(/\/\/[^@]*@/, '//…@')} is unreachable (${(error as Error).message})`;
-  } finally {
-    client.disconnect();
-  }
-}
 
 async function keysUnder(admin: Redis, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -55,7 +43,7 @@ async function deleteUnder(admin: Redis, prefix: string): Promise<void> {
   if (keys.length > 0) await admin.del(...keys);
 }
 
-const unreachable = await probe();
+const unreachable = await probeRedis(url);
 
 if (unreachable === null) {
   const admin = new Redis(url);

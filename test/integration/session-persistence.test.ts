@@ -9,6 +9,7 @@ import { createRedisKvStore } from '../../src/stores/redis-kv-store.js';
 import { chatJson, replyJson, startFakeOllama, type FakeOllama } from '../helpers/fake-ollama.js';
 import { lastSentChat, sayInSession, sentChats, sentText, SESSION_MODEL } from '../helpers/session-chat.js';
 import { startTestApp } from '../helpers/test-app.js';
+import { probeRedis } from '../helpers/redis.js';
 
 // Where sessions live: SQLite in DATA_DIR survives a restart, Redis is shared by instances, and with
 // ENCRYPTION_KEY the stored value is ciphertext.
@@ -85,21 +86,8 @@ describe('sessions on SQLite (MEMORY_STORE=sqlite)', () => {
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function probeRedis(): Promise<string | null> {
-  const client = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    return `Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//…@')} is unreachable (${(error as Error).message})`;
-  } finally {
-    client.disconnect();
-  }
-}
 
-const unreachable = await probeRedis();
+const unreachable = await probeRedis(redisUrl);
 
 if (unreachable === null) {
   describe('sessions on Redis shared by two instances', () => {

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
+
+export interface ServerRun {
+  /** Exit code once the process ended (null while it runs). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  kill(): void;
+}
+
+/**
+ * Starts the built server (`node dist/main.js`, built once by the global setup) with only the given environment
+ * (plus PATH and a fresh DATA_DIR unless given), and resolves when stdout matches `untilStdout` or the process exits.
+ */
+export function runBuiltServer(env: Record<string, string>, untilStdout?: RegExp): Promise<ServerRun> {
+  return new Promise((resolvePromise) => {
+    const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'proxy-run-'));
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run: ServerRun = { code: null, stdout: '', stderr: '', kill: () => child.kill('SIGTERM') };
+    child.stdout.on('data', (chunk: Buffer) => {
+      run.stdout += chunk.toString();
+      if (untilStdout?.test(run.stdout)) resolvePromise(run);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      run.code = code;
+      resolvePromise(run);
+    });
+  });
+}
+
+/** The URL the server logged in its `listening` line. */
+export function listeningUrl(run: ServerRun): string | undefined {
+  return /"url":"([^"]+)"/.exec(run.stdout)?.[1];
+}
