@@ -71,6 +71,19 @@ describe('JSON request bodies', () => {
     expect(latin.json.error?.message).toBe('Unsupported request body encoding.');
   });
 
+  it('answers a non-streamed chat with the headers res.json() sends and an exact Content-Length', async () => {
+    const response = await fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('x-request-id')).toMatch(/^req_/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    expect((JSON.parse(bytes.toString('utf8')) as { object: string }).object).toBe('chat.completion');
+  });
+
   it('reads BODY_LIMIT sizes in 1024-based units like body-parser', () => {
     expect(parseByteLimit('20mb')).toBe(20 * 1024 * 1024);
     expect(parseByteLimit('2kb')).toBe(2048);
