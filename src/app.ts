@@ -12,6 +12,7 @@ import { authenticate, requireScope, type Authenticator } from './http/middlewar
 import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
+import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
@@ -151,7 +152,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health/ready', health.ready);
   if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
-  const json = express.json({ limit: config.server.bodyLimit });
+  const json = jsonBody({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
   // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
   const guarded = (scope: Scope) =>

@@ -7,6 +7,7 @@ import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
 import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
 import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import type { StreamFlags } from '../../openai/read-stream-flags.js';
+import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';
 import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
 
@@ -31,7 +32,7 @@ export async function answerChat(deps: ChatRouteDeps, res: Response, request: Ch
     deps.metrics.tokens(result.model, 'prompt', result.usage.promptTokens);
     deps.metrics.tokens(result.model, 'completion', result.usage.completionTokens);
     annotationHeaders(res);
-    res.json(toOpenAICompletion(result, meta));
+    sendJson(res, toOpenAICompletion(result, meta));
     return;
   }
   const events: AsyncIterable<ChatEvent> = observeEvents(deps.backend.stream(request, ctx), res, deps.metrics, meta);

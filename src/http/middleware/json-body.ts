@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { InvalidRequestError, ProxyError } from '../../core/errors.js';
+
+const UNITS: Record<string, number> = { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, tb: 2 ** 40, pb: 2 ** 50 };
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|pb)?\s*$/i;
+const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d]|$)/;
+
+/** '20mb' → bytes, as body-parser reads BODY_LIMIT (1024-based units); undefined when it cannot be read. */
+export function parseByteLimit(limit: string): number | undefined {
+  const match = SIZE.exec(limit);
+  if (!match) return undefined;
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]!);
+}
+
+/** Plain `application/json`, optionally `; charset=utf-8`: the shape every SDK sends, and the only one read here. */
+function isPlainJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  if (semicolon === -1) return contentType.trim().toLowerCase() === 'application/json';
+  if (contentType.slice(0, semicolon).trim().toLowerCase() !== 'application/json') return false;
+  const param = contentType.slice(semicolon + 1).trim().toLowerCase().replaceAll('"', '');
+  return param === 'charset=utf-8' || param === 'charset=utf8';
+}
+
+/** Already read by an earlier parser, or nothing left to read (on-finished's test for a request). */
+function isConsumed(req: IncomingMessage): boolean {
+  return Boolean(!req.socket || !req.socket.readable || (req.complete && !req.readable));
+}
+
+/** Same rules as body-parser's strict JSON: empty is {}, otherwise an object or array. */
+function parseJson(bytes: Buffer): unknown {
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) return {};
+  const first = text[0] === '{' || text[0] === '[' ? text[0] : FIRST_NON_WHITESPACE.exec(text)?.[1];
+  if (first !== '{' && first !== '[') throw new InvalidRequestError('The request body is not valid JSON.');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidRequestError('The request body is not valid JSON.', null, error);
+  }
+}
+
+/** Like body-parser: the rest of a refused body is drained before answering, so the client reads the error. */
+function failAfterDrain(req: Request, error: ProxyError, next: NextFunction): void {
+  if (isConsumed(req)) return next(error);
+  const done = () => next(error);
+  req.once('end', done).once('error', done).once('close', done);
+  req.resume();
+}
+
+function readBody(req: Request, maxBytes: number, next: NextFunction): void {
+  const tooLarge = () => new ProxyError('payload_too_large', 'The request body is too large.');
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) return failAfterDrain(req, tooLarge(), next);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes) {
+      cleanup();
+      return failAfterDrain(req, tooLarge(), next);
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    cleanup();
+    let body: unknown;
+    try {
+      body = parseJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+    } catch (error) {
+      return next(error);
+    }
+    req.body = body;
+    next();
+  };
+  const onError = (error: unknown) => {
+    cleanup();
+    next(new InvalidRequestError('The request body could not be read.', null, error));
+  };
+  const cleanup = () => {
+    req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
+  };
+  req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
+}
+
+/**
+ * express.json() with the same limit and errors, reading the common case (identity-encoded `application/json`,
+ * UTF-8) itself: body-parser's generic path (raw-body, iconv, type-is, on-finished) cost more CPU than the JSON.parse.
+ * Anything else (gzip, other charsets, other types, no body) goes to express.json so its behaviour is unchanged.
+ */
+export function jsonBody({ limit }: { limit: string }): RequestHandler {
+  const fallback = express.json({ limit });
+  const maxBytes = parseByteLimit(limit);
+  if (maxBytes === undefined) return fallback;
+  return function jsonBodyMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const { headers } = req;
+    const lean =
+      headers['content-encoding'] === undefined &&
+      headers['transfer-encoding'] === undefined &&
+      headers['content-length'] !== undefined &&
+      isPlainJson(headers['content-type']) &&
+      !isConsumed(req);
+    if (!lean) return fallback(req, res, next);
+    readBody(req, maxBytes, next);
+  };
+}
