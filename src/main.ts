@@ -46,8 +46,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     shuttingDown = true;
+    // The listener is closed before the line is written: whoever reads 'shutting down' sees new connections refused.
+    const closing = closeServer(server, config.server.shutdownGraceMs);
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
-    await closeServer(server, config.server.shutdownGraceMs);
+    await closing;
     await services.close();
     logger.info('stopped');
     // Exit by running out of work, so buffered log lines reach stdout; a handle someone forgot cannot hold us.
