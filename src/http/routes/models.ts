@@ -1,21 +1,30 @@
 import type { Request, Response } from 'express';
 import type { ChatBackend } from '../../core/chat-backend.js';
+import { isModelAllowed } from '../../access/model-access.js';
+import type { ModelInfo } from '../../core/chat-result.js';
 import { ModelNotFoundError } from '../../core/errors.js';
 import { toOpenAIModel, toOpenAIModelList } from '../../openai/to-openai-model-list.js';
 import { callContext } from '../locals.js';
+
+/** The models this caller may use: a key with a model allow-list sees only those (others do not exist for it). */
+async function visibleModels(backend: ChatBackend, res: Response): Promise<ModelInfo[]> {
+  const models = await backend.listModels(callContext(res.locals));
+  const allowed = res.locals.principal?.models;
+  return allowed ? models.filter((model) => isModelAllowed(model.id, allowed)) : models;
+}
 
 /** GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M). */
 export function modelsRoutes(backend: ChatBackend) {
   return {
     async list(_req: Request, res: Response): Promise<void> {
       res.locals.route = '/v1/models';
-      res.json(toOpenAIModelList(await backend.listModels(callContext(res.locals))));
+      res.json(toOpenAIModelList(await visibleModels(backend, res)));
     },
     async get(req: Request, res: Response): Promise<void> {
       res.locals.route = '/v1/models/{id}';
       const segments = req.params.id as unknown as string[] | string;
       const id = Array.isArray(segments) ? segments.join('/') : segments;
-      const models = await backend.listModels(callContext(res.locals));
+      const models = await visibleModels(backend, res);
       const model = models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
       if (!model) throw new ModelNotFoundError(id);
       res.json(toOpenAIModel(model));
