@@ -59,5 +59,3 @@ function toReasoningSettings(wire: OpenAIChatCompletionRequest): ReasoningSettin
 }
 
 // The HTTP routes import the sibling converters from here too.
-export { toTextRequest } from './to-text-request.js';
-export { toEmbeddingRequest } from './to-embedding-request.js';

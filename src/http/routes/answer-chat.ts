@@ -9,7 +9,7 @@ import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids
 import type { StreamFlags } from '../../openai/read-stream-flags.js';
 import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, observeEvents, recordUsage, type StreamingDeps } from './streaming-response.js';
 
 export interface ChatRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -28,9 +28,7 @@ export async function answerChat(deps: ChatRouteDeps, res: Response, request: Ch
   const meta = { id: newChatCompletionId(), created: Math.floor(Date.now() / 1000), model: request.model, systemFingerprint: SYSTEM_FINGERPRINT };
   if (!flags.stream) {
     const result = await deps.backend.complete(request, ctx);
-    locals.usage = result.usage;
-    deps.metrics.tokens(result.model, 'prompt', result.usage.promptTokens);
-    deps.metrics.tokens(result.model, 'completion', result.usage.completionTokens);
+    recordUsage(res, deps.metrics, result.model, result.usage);
     annotationHeaders(res);
     sendJson(res, toOpenAICompletion(result, meta));
     return;

@@ -5,7 +5,7 @@ import { toTextRequest } from '../../openai/to-text-request.js';
 import { toOpenAITextChunks, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
 import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, observeEvents, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, observeEvents, recordUsage, type StreamingDeps } from './streaming-response.js';
 
 export interface CompletionsRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -25,7 +25,7 @@ export function completionsRoute(deps: CompletionsRouteDeps) {
     const meta = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: request.model, systemFingerprint: SYSTEM_FINGERPRINT };
     if (!stream) {
       const result = await deps.backend.completeText(request, ctx);
-      locals.usage = result.usage;
+      recordUsage(res, deps.metrics, result.model, result.usage);
       annotationHeaders(res);
       res.json(toOpenAITextCompletion(result, { ...meta, echoPrompt: request.echo ? request.prompt : undefined }));
       return;

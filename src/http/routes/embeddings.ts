@@ -5,7 +5,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { toEmbeddingRequest } from '../../openai/to-embedding-request.js';
 import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders } from './streaming-response.js';
+import { annotationHeaders, recordUsage } from './streaming-response.js';
 
 export interface EmbeddingsRouteDeps {
   backend: ChatBackend;
@@ -22,8 +22,7 @@ export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
     locals.model = request.model;
     deps.authorizeModel?.(locals.principal, request.model);
     const result = await deps.backend.embed(request, callContext(locals));
-    locals.usage = { promptTokens: result.promptTokens, completionTokens: 0 };
-    deps.metrics.tokens(result.model, 'prompt', result.promptTokens);
+    recordUsage(res, deps.metrics, result.model, { promptTokens: result.promptTokens, completionTokens: 0 });
     annotationHeaders(res);
     res.json(toOpenAIEmbeddingList(result, encodingFormat, result.model));
   };

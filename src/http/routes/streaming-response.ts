@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { ChatEvent } from '../../core/chat-event.js';
+import type { Usage } from '../../core/chat-result.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { WriteSseOptions } from '../sse.js';
@@ -10,6 +11,13 @@ export interface StreamingDeps {
   writeSse: <T extends object>(res: Response, items: AsyncIterable<T>, options: Pick<WriteSseOptions<T>, 'signal' | 'beforeHeaders' | 'serialize'>) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
+}
+
+/** What the access log, audit and metrics learn from a finished generation. */
+export function recordUsage(res: Response, metrics: Metrics, model: string, usage: Usage): void {
+  res.locals.usage = usage;
+  metrics.tokens(model, 'prompt', usage.promptTokens);
+  metrics.tokens(model, 'completion', usage.completionTokens);
 }
 
 /** Response headers that stages asked for through CallContext.annotations. */
@@ -40,9 +48,7 @@ export async function* observeEvents(
         firstToken = false;
         metrics.timeToFirstToken(model, Number(process.hrtime.bigint() - locals.startedAt!) / 1e9);
       } else if (event.type === 'finish') {
-        locals.usage = event.usage;
-        metrics.tokens(model, 'prompt', event.usage.promptTokens);
-        metrics.tokens(model, 'completion', event.usage.completionTokens);
+        recordUsage(res, metrics, model, event.usage);
       }
       yield event;
     }

@@ -98,6 +98,14 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^# TYPE proxy_active_streams gauge$/m);
   });
 
+  it('counts the tokens of non-streamed text completions and embeddings too', async () => {
+    await call('POST', '/v1/completions', { model: 'deepseek-coder-v2:16b', prompt: 'def f():', suffix: '\n' });
+    await call('POST', '/v1/embeddings', { model: 'nomic-embed-text', input: 'hello' });
+    const text = await metricsText();
+    expect(text).toMatch(/^proxy_tokens_total\{model="deepseek-coder-v2:16b",kind="completion"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^proxy_tokens_total\{model="nomic-embed-text",kind="prompt"\} [1-9]\d*$/m);
+  });
+
   it('counts one more request and one more server error after a failing upstream call', async () => {
     await chat('qwen3:8b');
     const before = await metricsText();
