@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { enforceModelAccess } from './access/model-access-middleware.js';
 import { assertModelAllowed } from './access/model-access.js';
@@ -19,7 +18,7 @@ import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
-import { healthRoutes, type HealthCheck, type Pingable } from './http/routes/health.js';
+import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
@@ -34,7 +33,6 @@ import { findModelDefaults, modelResolution } from './pipeline/model-resolution.
 import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
-import type { KvStoreSpec } from './stores/create-kv-store.js';
 import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
 import { createMemoryKvStore } from './stores/memory-kv-store.js';
@@ -59,7 +57,7 @@ export interface AppDeps {
   version?: string;
   /** Loaded at start-up by loadPlugins(); none when omitted. */
   plugins?: PluginRegistry;
-  /** Where X-Session-Id conversations live (open it from sessionStoreSpec); default a bounded in-memory store. */
+  /** Where X-Session-Id conversations live (open-services.ts opens it from config); default a bounded in-memory store. */
   sessionStore?: KvStore;
 }
 
@@ -72,20 +70,6 @@ function pluginStage(config: Config, registry: PluginRegistry) {
     perKey: config.plugins.perKey,
     forModel: (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
   });
-}
-
-/** MEMORY_STORE, else Redis when REDIS_URL is set, else memory; 'sqlite' keeps sessions in DATA_DIR across restarts. */
-export function sessionStoreSpec(config: Config, onError?: (error: Error) => void): KvStoreSpec {
-  const kind = config.memory.store ?? (config.redisUrl ? 'redis' : 'memory');
-  if (kind === 'redis' && config.redisUrl) return { kind, url: config.redisUrl, ...(onError ? { onError } : {}) };
-  if (kind === 'sqlite') return { kind, path: join(config.dataDir, 'sessions.sqlite') };
-  return { kind: 'memory', maxEntries: config.memory.maxSessions };
-}
-
-/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
-export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, Pingable>) {
-  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
-  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
 }
 
 /** Express wiring only (no listen): tests and main.ts both build the app through here. */

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { readinessStores, sessionStoreSpec, type AppDeps } from './app.js';
+import type { AppDeps } from './app.js';
 import type { Config } from './config/config-schema.js';
 import type { Logger } from './core/logger.js';
 import { createAccessControl, type AccessControl } from './create-access-control.js';
 import { createFinetuneService, type FinetuneService } from './finetune/finetune-service.js';
-import { readinessChecks } from './http/routes/health.js';
+import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
@@ -13,9 +13,9 @@ import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import type { PluginRegistry } from './plugins/plugin-registry.js';
-import { createKvStore } from './stores/create-kv-store.js';
+import { createKvStore, type KvStoreSpec } from './stores/create-kv-store.js';
 import type { KvStore } from './stores/kv-store.js';
-import { createTrafficStores } from './stores/create-traffic-stores.js';
+import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 
 // The composition root's second half: everything the app needs, built from config in one place so the server
 // (main.ts) and the tests (test/helpers/test-app.ts) never wire it differently.
@@ -121,6 +121,20 @@ export async function openServices(config: Config, options: OpenServicesOptions 
       for (const [what, close] of closers) await closeQuietly(logger, what, close);
     },
   };
+}
+
+/** MEMORY_STORE, else Redis when REDIS_URL is set, else memory; 'sqlite' keeps sessions in DATA_DIR across restarts. */
+export function sessionStoreSpec(config: Config, onError?: (error: Error) => void): KvStoreSpec {
+  const kind = config.memory.store ?? (config.redisUrl ? 'redis' : 'memory');
+  if (kind === 'redis' && config.redisUrl) return { kind, url: config.redisUrl, ...(onError ? { onError } : {}) };
+  if (kind === 'sqlite') return { kind, path: join(config.dataDir, 'sessions.sqlite') };
+  return { kind: 'memory', maxEntries: config.memory.maxSessions };
+}
+
+/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
+export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, Pingable>) {
+  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
+  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
 }
 
 async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown>): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeEncryptionKey } from '../../../src/config/config-schema.js';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.js';
-import { sessionStoreSpec } from '../../../src/app.js';
+import { sessionStoreSpec } from '../../../src/open-services.js';
 
 const problems = (env: Record<string, string>): string[] => {
   try {
