@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import { enforceModelAccess } from './access/model-access-middleware.js';
 import { assertModelAllowed } from './access/model-access.js';
 import { decodeEncryptionKey, type Config } from './config/config-schema.js';
@@ -7,12 +8,15 @@ import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
 import type { Principal, Scope } from './core/principal.js';
 import type { AccessControl } from './create-access-control.js';
+import { clientAddressReader } from './http/client-address.js';
+import type { Handler } from './http/http-types.js';
 import { authenticate, requireScope, type Authenticator } from './http/middleware/authenticate.js';
 import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
+import { createRequestListener, type HotRoute } from './http/request-listener.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
@@ -72,8 +76,11 @@ function pluginStage(config: Config, registry: PluginRegistry) {
   });
 }
 
-/** Express wiring only (no listen): tests and main.ts both build the app through here. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * HTTP wiring only (no listen): tests and main.ts both build the server's request listener through here. Express
+ * routes everything; the hot /v1 routes are also served without it, by exact method and path (request-listener.ts).
+ */
+export function createApp(deps: AppDeps): RequestListener {
   const { config, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -123,7 +130,13 @@ export function createApp(deps: AppDeps): Express {
   const streaming = { backend, metrics, writeSse: sse, authorizeModel };
   const { access } = deps;
 
-  app.use(requestContext({ logger: deps.logger, metrics, ...(access ? { onFinished: access.recorder.record } : {}) }));
+  const perRequest = requestContext({
+    logger: deps.logger,
+    metrics,
+    clientAddress: clientAddressReader(config.server.trustProxy),
+    ...(access ? { onFinished: access.recorder.record } : {}),
+  });
+  app.use(perRequest);
   app.use(cors);
 
   const health = healthRoutes({
@@ -139,7 +152,7 @@ export function createApp(deps: AppDeps): Express {
   const json = jsonBody({ limit: config.server.bodyLimit });
   const auth = authenticate(deps.authenticator);
   // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
-  const guarded = (scope: Scope) =>
+  const guarded = (scope: Scope): Handler[] =>
     rateLimits
       ? [auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
       : [auth, requireScope(scope), json, cacheControl];
@@ -155,12 +168,18 @@ export function createApp(deps: AppDeps): Express {
     app.use(adminApiRouter(admin, guarded('admin'), json));
   }
 
+  const hot: HotRoute[] = [];
+  const hotRoute = (method: HotRoute['method'], paths: string[], handlers: Handler[]) => {
+    for (const path of paths) hot.push({ method, path, handlers: [perRequest, cors, ...handlers] });
+    if (method === 'GET') app.get(paths, ...handlers);
+    else app.post(paths, ...handlers);
+  };
   const models = modelsRoutes(backend);
-  app.get('/v1/models', ...guarded('models:read'), models.list);
+  hotRoute('GET', ['/v1/models'], [...guarded('models:read'), models.list]);
   app.get('/v1/models/*id', ...guarded('models:read'), models.get);
-  app.post('/v1/chat/completions', ...guarded('chat'), chatCompletionsRoute(streaming));
-  app.post(['/v1/completions', '/beta/completions', '/v1/beta/completions'], ...guarded('completions'), completionsRoute(streaming));
-  app.post('/v1/embeddings', ...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel }));
+  hotRoute('POST', ['/v1/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
+  hotRoute('POST', ['/v1/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
+  hotRoute('POST', ['/v1/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
   // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
   const context = contextRoutes(sessions);
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
@@ -175,7 +194,8 @@ export function createApp(deps: AppDeps): Express {
     app.get('/api/v1/limits/:keyId', auth, requireScope('admin'), limits.forKey);
   }
 
+  const handleError = errorHandler({ metrics });
   app.use(notFound);
-  app.use(errorHandler({ metrics }));
-  return app;
+  app.use(handleError);
+  return createRequestListener(app, hot, handleError);
 }

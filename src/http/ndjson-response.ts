@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { drained, raceTimeout, TIMED_OUT } from './sse.js';
 
 export interface WriteNdjsonOptions {
@@ -11,7 +11,7 @@ export interface WriteNdjsonOptions {
  * Writes each item as one JSON line (application/x-ndjson, Ollama's own streaming format), awaiting `drain`
  * when the socket pushes back. Errors are rethrown: the error handler writes them as a final `{"error"}` line.
  */
-export async function writeNdjson<T extends object>(res: Response, items: AsyncIterable<T>, options: WriteNdjsonOptions): Promise<void> {
+export async function writeNdjson<T extends object>(res: ServerResponse, items: AsyncIterable<T>, options: WriteNdjsonOptions): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
   const pending = iterator.next();
   const first = await raceTimeout(pending, options.holdHeadersMs);

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export interface WriteSseOptions<T extends object = object> {
   signal: AbortSignal;
@@ -28,7 +28,7 @@ export const TIMED_OUT = Symbol('timed out');
  * Writes each item as a `data:` frame, awaiting `drain` when the socket pushes back, then `data: [DONE]`.
  * Errors are rethrown: the error handler writes them as the final frame once headers are out.
  */
-export async function writeSse<T extends object>(res: Response, items: AsyncIterable<T>, options: WriteSseOptions<T>): Promise<void> {
+export async function writeSse<T extends object>(res: ServerResponse, items: AsyncIterable<T>, options: WriteSseOptions<T>): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
   const serialize: (item: T) => string = options.serialize ?? JSON.stringify;
   let pending: Promise<IteratorResult<T>> | undefined = iterator.next();
@@ -68,7 +68,7 @@ export async function writeSse<T extends object>(res: Response, items: AsyncIter
   }
 }
 
-function startSse(res: Response): void {
+function startSse(res: ServerResponse): void {
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
   // Small frames must leave at once, not wait for Nagle.
@@ -87,7 +87,7 @@ export async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T
   }
 }
 
-export function drained(res: Response, signal: AbortSignal): Promise<void> {
+export function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {
       res.off('drain', done);

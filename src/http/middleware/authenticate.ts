@@ -1,12 +1,12 @@
-import type { NextFunction, Request, Response } from 'express';
 import { AuthenticationError, PermissionDeniedError } from '../../core/errors.js';
 import type { Principal, Scope } from '../../core/principal.js';
+import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 /** Turns the bearer credential (undefined when absent) into a Principal, or throws AuthenticationError. */
-export type Authenticator = (credential: string | undefined, req: Request) => Promise<Principal> | Principal;
+export type Authenticator = (credential: string | undefined, req: HttpRequest) => Promise<Principal> | Principal;
 
 /** `Authorization: Bearer <key>` (what the OpenAI SDK sends); `x-api-key` is accepted too. */
-export function readCredential(req: Request): string | undefined {
+export function readCredential(req: HttpRequest): string | undefined {
   const header = req.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -18,7 +18,7 @@ export function readCredential(req: Request): string | undefined {
 }
 
 export function authenticate(authenticator: Authenticator) {
-  return async function authenticateMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+  return async function authenticateMiddleware(req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
     res.locals.principal = await authenticator(readCredential(req), req);
     next();
   };
@@ -26,7 +26,7 @@ export function authenticate(authenticator: Authenticator) {
 
 /** Route guard: the principal must hold the scope. */
 export function requireScope(scope: Scope) {
-  return function requireScopeMiddleware(_req: Request, res: Response, next: NextFunction): void {
+  return function requireScopeMiddleware(_req: HttpRequest, res: HttpResponse, next: Next): void {
     const principal = res.locals.principal;
     if (!principal) throw new AuthenticationError();
     if (!principal.scopes.includes(scope)) {

@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { CacheControl } from '../../core/chat-backend.js';
+import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 /** `Cache-Control: no-cache` skips the response-cache lookup, `no-store` its write; other directives are ignored. */
 export function readCacheControl(header: string | undefined): CacheControl | undefined {
@@ -11,7 +11,7 @@ export function readCacheControl(header: string | undefined): CacheControl | und
 }
 
 /** Leaves the directives in res.locals, from where callContext hands them to the pipeline. */
-export function cacheControl(req: Request, res: Response, next: NextFunction): void {
+export function cacheControl(req: HttpRequest, res: HttpResponse, next: Next): void {
   const directives = readCacheControl(req.headers['cache-control']);
   if (directives) res.locals.cacheControl = directives;
   next();

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 // Browser clients (the openai SDK with dangerouslyAllowBrowser, web chat widgets) send a preflight that allows the
 // SDK's own headers. Credentials travel in Authorization, never cookies, so `*` is safe here.
@@ -10,7 +10,7 @@ const ALLOW_HEADERS = [
 ].join(', ');
 const EXPOSE_HEADERS = 'x-request-id, x-cache, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens';
 
-export function cors(req: Request, res: Response, next: NextFunction): void {
+export function cors(req: HttpRequest, res: HttpResponse, next: Next): void {
   res.setHeader('access-control-allow-origin', '*');
   res.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
   if (req.method !== 'OPTIONS') return next();
@@ -19,5 +19,6 @@ export function cors(req: Request, res: Response, next: NextFunction): void {
   // Echo what was asked (the SDK adds new x-stainless-* headers over time); the list documents what we expect.
   res.setHeader('access-control-allow-headers', typeof requested === 'string' && requested ? requested : ALLOW_HEADERS);
   res.setHeader('access-control-max-age', '86400');
-  res.status(204).end();
+  res.statusCode = 204;
+  res.end();
 }

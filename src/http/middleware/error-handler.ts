@@ -2,6 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { toOpenAIError } from '../../openai/to-openai-error.js';
+import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
+import { sendJson } from '../json-response.js';
 
 /** Unknown routes get the same OpenAI-shaped 404 as everything else. */
 export function notFound(req: Request, _res: Response, next: NextFunction): void {
@@ -26,7 +28,7 @@ function fromBodyParser(error: unknown): ProxyError | undefined {
 
 /** The only place errors become responses: JSON before headers are sent, a final SSE frame after. */
 export function errorHandler({ metrics }: { metrics: Metrics }) {
-  return function handleError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  return function handleError(error: unknown, _req: HttpRequest, res: HttpResponse, _next: Next): void {
     const proxyError = fromBodyParser(error) ?? toProxyError(error);
     const locals = res.locals;
     const aborted = locals.abort?.signal.aborted === true;
@@ -54,7 +56,8 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
       return;
     }
     for (const [name, value] of Object.entries(proxyError.headers)) res.setHeader(name, value);
-    res.status(proxyError.status).json(body);
+    res.statusCode = proxyError.status;
+    sendJson(res, body);
   };
 }
 

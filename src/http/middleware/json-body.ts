@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { InvalidRequestError, ProxyError } from '../../core/errors.js';
+import type { Handler, HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, tb: 2 ** 40, pb: 2 ** 50 };
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|pb)?\s*$/i;
@@ -43,14 +44,14 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 /** Like body-parser: the rest of a refused body is drained before answering, so the client reads the error. */
-function failAfterDrain(req: Request, error: ProxyError, next: NextFunction): void {
+function failAfterDrain(req: HttpRequest, error: ProxyError, next: Next): void {
   if (isConsumed(req)) return next(error);
   const done = () => next(error);
   req.once('end', done).once('error', done).once('close', done);
   req.resume();
 }
 
-function readBody(req: Request, maxBytes: number, next: NextFunction): void {
+function readBody(req: HttpRequest, maxBytes: number, next: Next): void {
   const tooLarge = () => new ProxyError('payload_too_large', 'The request body is too large.');
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) return failAfterDrain(req, tooLarge(), next);
@@ -90,11 +91,13 @@ function readBody(req: Request, maxBytes: number, next: NextFunction): void {
  * UTF-8) itself: body-parser's generic path (raw-body, iconv, type-is, on-finished) cost more CPU than the JSON.parse.
  * Anything else (gzip, other charsets, other types, no body) goes to express.json so its behaviour is unchanged.
  */
-export function jsonBody({ limit }: { limit: string }): RequestHandler {
-  const fallback = express.json({ limit });
+export function jsonBody({ limit }: { limit: string }): Handler {
+  const parser = express.json({ limit });
+  // body-parser reads only Node's request API, so it runs on the hot routes' plain objects too.
+  const fallback: Handler = (req, res, next) => parser(req as Request, res as unknown as Response, next);
   const maxBytes = parseByteLimit(limit);
   if (maxBytes === undefined) return fallback;
-  return function jsonBodyMiddleware(req: Request, res: Response, next: NextFunction): void {
+  return function jsonBodyMiddleware(req: HttpRequest, res: HttpResponse, next: Next): void {
     const { headers } = req;
     const lean =
       headers['content-encoding'] === undefined &&
@@ -102,7 +105,7 @@ export function jsonBody({ limit }: { limit: string }): RequestHandler {
       headers['content-length'] !== undefined &&
       isPlainJson(headers['content-type']) &&
       !isConsumed(req);
-    if (!lean) return fallback(req, res, next);
-    readBody(req, maxBytes, next);
+    if (lean) readBody(req, maxBytes, next);
+    else void fallback(req, res, next);
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../../core/logger.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { ClientAddress } from '../client-address.js';
+import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 /** What a request left behind, reported once when it is over (audit and usage recording). */
 export interface FinishedRequest {
@@ -23,6 +24,8 @@ export interface RequestContextDeps {
   metrics: Metrics;
   /** Called synchronously on close; must not block (it runs for every request). */
   onFinished?: (request: FinishedRequest) => void;
+  /** The client's address under TRUST_PROXY; the socket's peer when absent. */
+  clientAddress?: ClientAddress;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,8 +34,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Gives every request an id (echoed as x-request-id), an AbortController that fires when the client goes away
  * before the response is finished (so the upstream stops generating), a child logger, and one access line + metrics on close.
  */
-export function requestContext({ logger, metrics, onFinished }: RequestContextDeps) {
-  return function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+export function requestContext({ logger, metrics, onFinished, clientAddress = (req) => req.socket.remoteAddress }: RequestContextDeps) {
+  return function requestContextMiddleware(req: HttpRequest, res: HttpResponse, next: Next): void {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll('-', '')}`;
     const abort = new AbortController();
@@ -42,36 +45,38 @@ export function requestContext({ logger, metrics, onFinished }: RequestContextDe
     locals.logger = logger.child({ requestId });
     locals.abort = abort;
     locals.annotations = new Map();
+    locals.clientIp = clientAddress(req);
     res.setHeader('x-request-id', requestId);
     // Headers only at debug level; the logger's redaction format blanks credentials (authorization, x-api-key…).
-    if (locals.logger.isDebugEnabled()) locals.logger.debug('request received', { method: req.method, path: req.path, headers: req.headers });
+    if (locals.logger.isDebugEnabled()) locals.logger.debug('request received', { method: req.method, path: req.url?.split('?', 1)[0], headers: req.headers });
     res.once('close', () => {
       const aborted = !res.writableFinished;
       if (aborted) abort.abort(new Error('client disconnected'));
       const seconds = Number(process.hrtime.bigint() - locals.startedAt!) / 1e9;
       const route = locals.route ?? 'unmatched';
-      metrics.requestFinished(route, req.method, res.statusCode, seconds, locals.model);
+      const method = req.method ?? 'GET';
+      metrics.requestFinished(route, method, res.statusCode, seconds, locals.model);
       logAccess(locals.logger!, req, res, route, seconds, aborted);
       onFinished?.({
         principal: locals.principal,
-        method: req.method,
+        method,
         route,
         model: locals.model,
         status: aborted && !res.headersSent ? 499 : res.statusCode,
         usage: locals.usage,
         durationMs: seconds * 1e3,
         requestId,
-        clientIp: req.ip,
+        clientIp: locals.clientIp,
       });
     });
     next();
   };
 }
 
-function logAccess(logger: Logger, req: Request, res: Response, route: string, seconds: number, aborted: boolean): void {
+function logAccess(logger: Logger, req: HttpRequest, res: HttpResponse, route: string, seconds: number, aborted: boolean): void {
   const locals = res.locals;
   const line: Record<string, unknown> = {
-    method: req.method,
+    method: req.method ?? 'GET',
     route,
     status: res.statusCode,
     durationMs: Math.round(seconds * 1e6) / 1e3,

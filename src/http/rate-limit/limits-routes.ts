@@ -38,7 +38,7 @@ export function limitsRoutes(rateLimits: RateLimits) {
       res.locals.route = '/api/v1/limits/me';
       const principal = res.locals.principal;
       if (!principal) throw new AuthenticationError();
-      res.json(await usageOf(limitIdentity(principal, req), rateLimits.resolve(principal)));
+      res.json(await usageOf(limitIdentity(principal, res.locals.clientIp), rateLimits.resolve(principal)));
     },
     async forKey(req: Request<{ keyId: string }>, res: Response): Promise<void> {
       res.locals.route = '/api/v1/limits/:keyId';

@@ -1,8 +1,8 @@
-import type { RequestHandler } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Config } from '../../config/config-schema.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LimitStore } from '../../stores/limit-store.js';
+import type { Handler } from '../http-types.js';
 import { requestLimit, type RequestLimit } from './request-limit.js';
 import { createLimitResolver, type LimitResolver } from './resolve-limits.js';
 import type { StoreFailurePolicy } from './store-failure.js';
@@ -20,9 +20,9 @@ export interface RateLimitsDeps {
 
 export interface RateLimits {
   /** Right after authentication: requests per minute (needs no body). */
-  requests: RequestHandler;
+  requests: Handler;
   /** After the JSON parser: tokens per minute, quotas, concurrent streams. */
-  tokensAndStreams: RequestHandler[];
+  tokensAndStreams: Handler[];
   resolve: LimitResolver;
   requestCounter: RequestLimit;
   limits: LimitStore;

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export interface LimitState {
   limit: number;
@@ -25,14 +25,14 @@ export function formatResetDuration(ms: number): string {
   return seconds;
 }
 
-export function setRequestHeaders(res: Response, state: LimitState): void {
+export function setRequestHeaders(res: ServerResponse, state: LimitState): void {
   if (res.headersSent) return;
   res.setHeader('x-ratelimit-limit-requests', String(state.limit));
   res.setHeader('x-ratelimit-remaining-requests', String(Math.max(0, state.remaining)));
   res.setHeader('x-ratelimit-reset-requests', formatResetDuration(state.resetMs));
 }
 
-export function setTokenHeaders(res: Response, state: LimitState): void {
+export function setTokenHeaders(res: ServerResponse, state: LimitState): void {
   if (res.headersSent) return;
   res.setHeader('x-ratelimit-limit-tokens', String(state.limit));
   res.setHeader('x-ratelimit-remaining-tokens', String(Math.max(0, state.remaining)));

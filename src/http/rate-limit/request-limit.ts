@@ -1,7 +1,8 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { MemoryStore, rateLimit, type AugmentedRequest, type RateLimitInfo, type Store } from 'express-rate-limit';
 import { ProxyError, RateLimitError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { Handler, HttpRequest } from '../http-types.js';
 import { retryAfterSeconds, setRequestHeaders } from './ratelimit-headers.js';
 import { refusalOnStoreFailure, type StoreFailurePolicy } from './store-failure.js';
 import { limitIdentity, type LimitResolver } from './resolve-limits.js';
@@ -17,7 +18,7 @@ export interface RequestLimitDeps {
 export const REQUEST_WINDOW_MS = 60_000;
 
 export interface RequestLimit {
-  middleware: RequestHandler;
+  middleware: Handler;
   /** Requests counted in the identity's current window (usage endpoints). */
   read(identity: string): Promise<{ used: number; resetsAt: number } | undefined>;
 }
@@ -31,8 +32,9 @@ export interface RequestLimit {
 export function requestLimit(deps: RequestLimitDeps): RequestLimit {
   const store = deps.store ?? new MemoryStore();
   const limiter = createLimiter(deps, store);
-  const middleware: RequestHandler = (req, res, next) => {
-    void limiter(req, res, (error?: unknown) => {
+  // express-rate-limit reads only Node's request/response API plus res.locals, so it runs on plain objects too.
+  const middleware: Handler = (req, res, next) => {
+    void limiter(req as Request, res as unknown as Response, (error?: unknown) => {
       const info = rateLimitInfo(req);
       if (info) setRequestHeaders(res, { limit: info.limit, remaining: info.remaining, resetMs: resetIn(info) });
       if (error === undefined || error instanceof ProxyError) return next(error);
@@ -56,7 +58,7 @@ function createLimiter(deps: RequestLimitDeps, store: Store) {
       const limits = deps.resolve(res.locals.principal);
       return limits.requestsPerMinute + limits.burst;
     },
-    keyGenerator: (req, res) => limitIdentity(res.locals.principal, req),
+    keyGenerator: (_req, res) => limitIdentity(res.locals.principal, res.locals.clientIp),
     // The OpenAI headers are set by the middleware above, for passes and refusals alike.
     standardHeaders: false,
     legacyHeaders: false,
@@ -75,7 +77,7 @@ function createLimiter(deps: RequestLimitDeps, store: Store) {
   });
 }
 
-function rateLimitInfo(req: Request): RateLimitInfo | undefined {
+function rateLimitInfo(req: HttpRequest): RateLimitInfo | undefined {
   return (req as AugmentedRequest).rateLimit;
 }
 

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { rateLimitTierSchema, type Config, type RateLimitTier } from '../../config/config-schema.js';
 import type { Principal, RateLimitOverrides } from '../../core/principal.js';
@@ -39,8 +38,8 @@ function withOverrides(base: ResolvedLimits, overrides: RateLimitOverrides): Res
  * Whose counters a request uses: a key (its API key and JWTs share them), the master key, or, with auth
  * disabled, the client address (IPv6 grouped by /56 so one host cannot rotate addresses past the limit).
  */
-export function limitIdentity(principal: Principal | undefined, req: Request): string {
+export function limitIdentity(principal: Principal | undefined, clientIp: string | undefined): string {
   if (principal?.kind === 'api-key' || principal?.kind === 'jwt') return `key:${principal.id}`;
   if (principal?.kind === 'master') return 'master';
-  return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+  return `ip:${ipKeyGenerator(clientIp ?? 'unknown')}`;
 }

@@ -1,7 +1,7 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimitError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LimitStore, StreamLease } from '../../stores/limit-store.js';
+import type { Handler, HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { refusalOnStoreFailure, type StoreFailurePolicy } from './store-failure.js';
 import { limitIdentity, type LimitResolver } from './resolve-limits.js';
 
@@ -21,12 +21,12 @@ const DEFAULT_LEASE_MS = 60_000;
  * response closes (finished or aborted). The lease is renewed while the stream runs, so one left behind
  * by a crashed instance (in Redis) frees itself within `leaseMs`.
  */
-export function streamLimit(deps: StreamLimitDeps): RequestHandler {
+export function streamLimit(deps: StreamLimitDeps): Handler {
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  return async function streamLimitMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+  return async function streamLimitMiddleware(req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
     const limit = deps.resolve(res.locals.principal).concurrentStreams;
     if (limit === undefined || !isStreamRequest(req.body)) return next();
-    const identity = limitIdentity(res.locals.principal, req);
+    const identity = limitIdentity(res.locals.principal, res.locals.clientIp);
     let lease: StreamLease;
     try {
       lease = await deps.limits.acquireStream(identity, limit, leaseMs);

@@ -1,7 +1,7 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimitError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LimitStore, TokenReservation, TokenTicket } from '../../stores/limit-store.js';
+import type { Handler, HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { estimateRequestTokens } from './estimate-tokens.js';
 import { retryAfterSeconds, setTokenHeaders } from './ratelimit-headers.js';
 import { refusalOnStoreFailure, type StoreFailurePolicy } from './store-failure.js';
@@ -21,13 +21,13 @@ export interface TokenLimitDeps {
  * Ollama counted. Cache hits cost nothing; calls that end without usage are refunded; an aborted stream keeps
  * the estimate.
  */
-export function tokenLimit(deps: TokenLimitDeps): RequestHandler {
-  return async function tokenLimitMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+export function tokenLimit(deps: TokenLimitDeps): Handler {
+  return async function tokenLimitMiddleware(req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
     const limits = deps.resolve(res.locals.principal);
     const estimate = estimateRequestTokens(req.body, deps.estimatedCompletionTokens);
     let reservation: TokenReservation;
     try {
-      reservation = await deps.limits.reserveTokens(limitIdentity(res.locals.principal, req), estimate, {
+      reservation = await deps.limits.reserveTokens(limitIdentity(res.locals.principal, res.locals.clientIp), estimate, {
         perMinute: limits.tokensPerMinute,
         ...(limits.tokensPerDay === undefined ? {} : { perDay: limits.tokensPerDay }),
         ...(limits.tokensPerMonth === undefined ? {} : { perMonth: limits.tokensPerMonth }),
@@ -47,7 +47,7 @@ export function tokenLimit(deps: TokenLimitDeps): RequestHandler {
   };
 }
 
-async function settle(deps: TokenLimitDeps, ticket: TokenTicket, res: Response): Promise<void> {
+async function settle(deps: TokenLimitDeps, ticket: TokenTicket, res: HttpResponse): Promise<void> {
   try {
     await deps.limits.settleTokens(ticket, spentTokens(res, ticket.reserved));
   } catch (error) {
@@ -56,7 +56,7 @@ async function settle(deps: TokenLimitDeps, ticket: TokenTicket, res: Response):
 }
 
 /** What the call really cost the model. */
-function spentTokens(res: Response, reserved: number): number {
+function spentTokens(res: HttpResponse, reserved: number): number {
   const { usage, annotations } = res.locals;
   if (annotations?.get('cache') === 'HIT') return 0;
   if (usage) return usage.promptTokens + usage.completionTokens;

@@ -1,4 +1,3 @@
-import type { Response } from 'express';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import type { ChatEvent } from '../../core/chat-event.js';
 import type { ChatRequest } from '../../core/chat-request.js';
@@ -7,6 +6,7 @@ import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
 import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
 import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import type { StreamFlags } from '../../openai/read-stream-flags.js';
+import type { HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';
 import { annotationHeaders, observeEvents, recordUsage, type StreamingDeps } from './streaming-response.js';
@@ -19,7 +19,7 @@ export interface ChatRouteDeps extends StreamingDeps {
  * Runs a canonical chat request through the pipeline and answers in OpenAI's shapes: a chat.completion
  * object, or chat.completion.chunk SSE frames. Shared by every route that speaks chat.
  */
-export async function answerChat(deps: ChatRouteDeps, res: Response, request: ChatRequest, flags: StreamFlags, sessionId?: string): Promise<void> {
+export async function answerChat(deps: ChatRouteDeps, res: HttpResponse, request: ChatRequest, flags: StreamFlags, sessionId?: string): Promise<void> {
   const locals = res.locals;
   locals.model = request.model;
   locals.stream = flags.stream;

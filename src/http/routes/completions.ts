@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import { readStreamFlags } from '../../openai/read-stream-flags.js';
 import { toTextRequest } from '../../openai/to-text-request.js';
@@ -13,9 +14,9 @@ export interface CompletionsRouteDeps extends StreamingDeps {
 
 /** POST /v1/completions and /beta/completions (DeepSeek-style FIM clients): prompt + optional suffix → /api/generate. */
 export function completionsRoute(deps: CompletionsRouteDeps) {
-  return async function completions(req: Request, res: Response): Promise<void> {
+  return async function completions(req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
-    locals.route = req.path.startsWith('/beta') ? '/beta/completions' : '/v1/completions';
+    locals.route = req.url?.startsWith('/beta') === true ? '/beta/completions' : '/v1/completions';
     const request = toTextRequest(req.body);
     const { stream, includeUsage } = readStreamFlags(req.body);
     locals.model = request.model;
@@ -27,7 +28,7 @@ export function completionsRoute(deps: CompletionsRouteDeps) {
       const result = await deps.backend.completeText(request, ctx);
       recordUsage(res, deps.metrics, result.model, result.usage);
       annotationHeaders(res);
-      res.json(toOpenAITextCompletion(result, { ...meta, echoPrompt: request.echo ? request.prompt : undefined }));
+      sendJson(res, toOpenAITextCompletion(result, { ...meta, echoPrompt: request.echo ? request.prompt : undefined }));
       return;
     }
     const events = observeEvents(deps.backend.streamText(request, ctx), res, deps.metrics, meta);

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -15,7 +16,7 @@ export interface EmbeddingsRouteDeps {
 
 /** POST /v1/embeddings: string or array input; float or base64 (the openai SDK asks for base64 by default). */
 export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
-  return async function embeddings(req: Request, res: Response): Promise<void> {
+  return async function embeddings(req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
     locals.route = '/v1/embeddings';
     const { request, encodingFormat } = toEmbeddingRequest(req.body);
@@ -24,6 +25,6 @@ export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
     const result = await deps.backend.embed(request, callContext(locals));
     recordUsage(res, deps.metrics, result.model, { promptTokens: result.promptTokens, completionTokens: 0 });
     annotationHeaders(res);
-    res.json(toOpenAIEmbeddingList(result, encodingFormat, result.model));
+    sendJson(res, toOpenAIEmbeddingList(result, encodingFormat, result.model));
   };
 }

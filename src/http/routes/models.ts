@@ -1,4 +1,6 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import { isModelAllowed } from '../../access/model-access.js';
 import type { ModelInfo } from '../../core/chat-result.js';
@@ -7,7 +9,7 @@ import { toOpenAIModel, toOpenAIModelList } from '../../openai/to-openai-model-l
 import { callContext } from '../locals.js';
 
 /** The models this caller may use: a key with a model allow-list sees only those (others do not exist for it). */
-async function visibleModels(backend: ChatBackend, res: Response): Promise<ModelInfo[]> {
+async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<ModelInfo[]> {
   const models = await backend.listModels(callContext(res.locals));
   const allowed = res.locals.principal?.models;
   return allowed ? models.filter((model) => isModelAllowed(model.id, allowed)) : models;
@@ -16,18 +18,18 @@ async function visibleModels(backend: ChatBackend, res: Response): Promise<Model
 /** GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M). */
 export function modelsRoutes(backend: ChatBackend) {
   return {
-    async list(_req: Request, res: Response): Promise<void> {
+    async list(_req: HttpRequest, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models';
-      res.json(toOpenAIModelList(await visibleModels(backend, res)));
+      sendJson(res, toOpenAIModelList(await visibleModels(backend, res)));
     },
-    async get(req: Request, res: Response): Promise<void> {
+    async get(req: Request, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models/{id}';
       const segments = req.params.id as unknown as string[] | string;
       const id = Array.isArray(segments) ? segments.join('/') : segments;
       const models = await visibleModels(backend, res);
       const model = models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
       if (!model) throw new ModelNotFoundError(id);
-      res.json(toOpenAIModel(model));
+      sendJson(res, toOpenAIModel(model));
     },
   };
 }

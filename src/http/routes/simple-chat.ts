@@ -5,6 +5,7 @@ import { SESSION_ID_PATTERN } from '../../core/session-directory.js';
 import { parseOpenAIBody } from '../../openai/parse-openai-body.js';
 import { readStreamFlags } from '../../openai/read-stream-flags.js';
 import { toChatRequest } from '../../openai/to-chat-request.js';
+import { sessionIdOf } from '../session-id.js';
 import { answerChat, type ChatRouteDeps } from './answer-chat.js';
 
 export interface SimpleChatDeps extends ChatRouteDeps {
@@ -40,6 +41,6 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
       stream: body.stream,
     };
     const request = toChatRequest(chatBody);
-    await answerChat(deps, res, request, readStreamFlags(chatBody), body.session_id ?? req.get('x-session-id'));
+    await answerChat(deps, res, request, readStreamFlags(chatBody), body.session_id ?? sessionIdOf(req));
   };
 }

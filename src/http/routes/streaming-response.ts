@@ -1,27 +1,27 @@
-import type { Response } from 'express';
 import type { ChatEvent } from '../../core/chat-event.js';
 import type { Usage } from '../../core/chat-result.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { HttpResponse } from '../http-types.js';
 import type { WriteSseOptions } from '../sse.js';
 
 export interface StreamingDeps {
   metrics: Metrics;
   /** writeSse with the server's heartbeat/hold settings bound. */
-  writeSse: <T extends object>(res: Response, items: AsyncIterable<T>, options: Pick<WriteSseOptions<T>, 'signal' | 'beforeHeaders' | 'serialize'>) => Promise<void>;
+  writeSse: <T extends object>(res: HttpResponse, items: AsyncIterable<T>, options: Pick<WriteSseOptions<T>, 'signal' | 'beforeHeaders' | 'serialize'>) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
 }
 
 /** What the access log, audit and metrics learn from a finished generation. */
-export function recordUsage(res: Response, metrics: Metrics, model: string, usage: Usage): void {
+export function recordUsage(res: HttpResponse, metrics: Metrics, model: string, usage: Usage): void {
   res.locals.usage = usage;
   metrics.tokens(model, 'prompt', usage.promptTokens);
   metrics.tokens(model, 'completion', usage.completionTokens);
 }
 
 /** Response headers that stages asked for through CallContext.annotations. */
-export function annotationHeaders(res: Response): void {
+export function annotationHeaders(res: HttpResponse): void {
   const cache = res.locals.annotations?.get('cache');
   if (cache) res.setHeader('x-cache', cache);
 }
@@ -32,7 +32,7 @@ export function annotationHeaders(res: Response): void {
  */
 export async function* observeEvents(
   events: AsyncIterable<ChatEvent>,
-  res: Response,
+  res: HttpResponse,
   metrics: Metrics,
   meta: { model: string },
 ): AsyncGenerator<ChatEvent> {
