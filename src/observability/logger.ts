@@ -53,32 +53,56 @@ function redaction(secrets: () => Iterable<string>, redact: Redact): winston.Log
   })();
 }
 
+const LEVELS = winston.config.npm.levels;
+const MESSAGE = Symbol.for('message');
+const LEVEL = Symbol.for('level');
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * Lines are built by winston's formats (redaction, timestamp, JSON or colourised text) and written straight to
+ * the destination, one write per line. winston's Logger object is not used: it pipes every call, even one below
+ * the level, through a Transform stream into its transports, which cost the access line about three times its
+ * formatting. Levels are checked before anything is built.
+ */
 export function createLogger(options: LoggerOptions): ControllableLogger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
+  const destination = options.stream ?? process.stdout;
   const redact = redaction(options.secrets ?? (() => []), options.redact ?? keepText);
   const format =
     options.format === 'pretty'
       ? winston.format.combine(redact, winston.format.colorize(), winston.format.simple())
       : winston.format.combine(redact, winston.format.timestamp(), winston.format.json());
-  const root = winston.createLogger({ level: options.level, format, transports: [transport] });
-  const logger = adapt(root, root) as ControllableLogger;
-  logger.setLevel = (level) => {
-    root.level = level;
-    for (const t of root.transports) t.level = level;
+  let level = options.level;
+  let threshold = levelValue(level);
+
+  const write = (lineLevel: Level, message: string, base: Record<string, unknown> | undefined, meta: Record<string, unknown> | undefined) => {
+    if (LEVELS[lineLevel]! > threshold) return;
+    // Object.assign, not an object literal with two spreads and a symbol key: V8 builds that one ~10× slower.
+    const info: winston.Logform.TransformableInfo = Object.assign({}, base, meta, { level: lineLevel, message, [LEVEL]: lineLevel });
+    const line = format.transform(info, format.options);
+    if (line) destination.write(`${String((line as Record<symbol, unknown>)[MESSAGE])}\n`);
   };
-  logger.getLevel = () => root.level;
-  return logger;
+
+  const make = (base: Record<string, unknown> | undefined): Logger => ({
+    error: (message, meta) => write('error', message, base, meta),
+    warn: (message, meta) => write('warn', message, base, meta),
+    info: (message, meta) => write('info', message, base, meta),
+    debug: (message, meta) => write('debug', message, base, meta),
+    child: (meta) => make(base ? Object.assign({}, base, meta) : meta),
+    isDebugEnabled: () => threshold >= LEVELS.debug!,
+  });
+  return {
+    ...make(undefined),
+    setLevel(next) {
+      threshold = levelValue(next);
+      level = next;
+    },
+    getLevel: () => level,
+  };
 }
 
-function adapt(target: winston.Logger, root: winston.Logger): Logger {
-  return {
-    error: (message, meta) => void target.error(message, meta),
-    warn: (message, meta) => void target.warn(message, meta),
-    info: (message, meta) => void target.info(message, meta),
-    debug: (message, meta) => void target.debug(message, meta),
-    child: (meta) => adapt(target.child(meta), root),
-    isDebugEnabled: () => root.isDebugEnabled(),
-  };
+function levelValue(level: string): number {
+  const value = LEVELS[level];
+  if (value === undefined) throw new Error(`Unknown log level '${level}'. Use one of: ${Object.keys(LEVELS).join(', ')}.`);
+  return value;
 }
