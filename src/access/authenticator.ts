@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError } from '../core/errors.js';
 import { ALL_SCOPES, type Principal } from '../core/principal.js';
 import type { ApiKeyRecord } from '../stores/key-store.js';
@@ -67,5 +67,6 @@ function toPrincipal(record: ApiKeyRecord, kind: 'api-key' | 'jwt', scopes: Prin
 }
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  // crypto.hash (one call, no Hash object): this runs on every authenticated request.
+  return hash('sha256', value, 'buffer');
 }

@@ -63,7 +63,9 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
   });
-  const doFetch: OllamaFetch = options.fetch ?? ((url, init) => requestWithAgent(agent, url, init));
+  const fetchOverride = options.fetch;
+  const request = requestWith(agent);
+  const doFetch = (url: string, path: string, init: OllamaFetchInit) => (fetchOverride ? fetchOverride(url + path, init) : request(url, path, init));
 
   const sendTo = async (url: string, call: OllamaCall): Promise<OllamaFetchResponse> => {
     const init: OllamaFetchInit = { method: call.method, headers: { accept: 'application/json' }, signal: call.signal };
@@ -74,7 +76,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(call.body);
     }
-    const response = await doFetch(url + call.path, init);
+    const response = await doFetch(url, call.path, init);
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       throw mapOllamaHttpError(response.status, text, {
@@ -120,24 +122,42 @@ export async function readJson<T>(response: OllamaFetchResponse, schema: z.ZodTy
   return parsed.data;
 }
 
-async function requestWithAgent(agent: Agent, url: string, init: OllamaFetchInit): Promise<OllamaFetchResponse> {
-  const { statusCode, headers, body } = await request(url, {
-    method: init.method,
-    headers: init.headers,
-    body: init.body ?? null,
-    signal: init.signal,
-    dispatcher: agent,
-  });
-  return {
-    ok: statusCode >= 200 && statusCode < 300,
-    status: statusCode,
-    headers: {
-      get(name) {
-        const value = headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+/**
+ * undici's request() on the Agent with the origin and path already split: the top-level request(url) parses the
+ * URL and builds a dispatcher call on every request. Host URLs are few (OLLAMA_URL), so each is parsed once.
+ */
+function requestWith(agent: Agent): (url: string, path: string, init: OllamaFetchInit) => Promise<OllamaFetchResponse> {
+  const targets = new Map<string, { origin: string; prefix: string }>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, prefix: parsed.pathname.replace(/\/+$/, '') };
+      targets.set(url, target);
+    }
+    return target;
+  };
+  return async (url, path, init) => {
+    const target = targetOf(url);
+    const { statusCode, headers, body } = await agent.request({
+      origin: target.origin,
+      path: target.prefix + path,
+      method: init.method,
+      headers: init.headers,
+      body: init.body ?? null,
+      signal: init.signal,
+    });
+    return {
+      ok: statusCode >= 200 && statusCode < 300,
+      status: statusCode,
+      headers: {
+        get(name) {
+          const value = headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
       },
-    },
-    body,
-    text: () => body.text(),
+      body,
+      text: () => body.text(),
+    };
   };
 }
