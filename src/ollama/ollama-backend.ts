@@ -4,8 +4,9 @@ import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
 import type { ChatResult, EmbeddingResult, ModelInfo } from '../core/chat-result.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
+import { deferStream } from '../core/defer-stream.js';
 import { UpstreamError } from '../core/errors.js';
-import { decodeNdjson } from '../shared/ndjson.js';
+import { decodeNdjsonBatches } from '../shared/ndjson.js';
 import {
   createChatLineReducer,
   createGenerateLineReducer,
@@ -84,11 +85,14 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     // to completion and goes back to the keep-alive pool instead of being cancelled by an early return.
     let finish: ChatEvent | undefined;
     try {
-      for await (const value of decodeNdjson(response.body, streamOptions)) {
-        if (finish) continue;
-        for (const event of reduce(read(value))) {
-          if (event.type === 'finish') finish = event;
-          else yield event;
+      // One async step per network read: the lines a read completed are reduced in a plain loop.
+      for await (const values of decodeNdjsonBatches(response.body, streamOptions)) {
+        for (const value of values) {
+          if (finish) break;
+          for (const event of reduce(read(value))) {
+            if (event.type === 'finish') finish = event;
+            else yield event;
+          }
         }
       }
     } catch (error) {
@@ -107,10 +111,11 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       return fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
     },
 
-    async *stream(request, ctx): AsyncGenerator<ChatEvent> {
-      const response = await post('/api/chat', toOllamaChatRequest(request, true), ctx, request.model);
-      yield* streamEvents(response, readOllamaChatLine, createChatLineReducer(responseContext(chatInlineThinking(request))));
-    },
+    stream: (request, ctx) =>
+      deferStream(async () => {
+        const response = await post('/api/chat', toOllamaChatRequest(request, true), ctx, request.model);
+        return streamEvents(response, readOllamaChatLine, createChatLineReducer(responseContext(chatInlineThinking(request))));
+      }),
 
     async completeText(request, ctx): Promise<ChatResult> {
       const response = await post('/api/generate', toOllamaGenerateRequest(request, false), ctx, request.model);
@@ -118,11 +123,11 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       return fromOllamaGenerateResponse(body, responseContext(textInlineThinking(request)));
     },
 
-    async *streamText(request, ctx): AsyncGenerator<ChatEvent> {
-      const response = await post('/api/generate', toOllamaGenerateRequest(request, true), ctx, request.model);
-      const reduce = createGenerateLineReducer(responseContext(textInlineThinking(request)));
-      yield* streamEvents(response, readOllamaGenerateLine, reduce);
-    },
+    streamText: (request, ctx) =>
+      deferStream(async () => {
+        const response = await post('/api/generate', toOllamaGenerateRequest(request, true), ctx, request.model);
+        return streamEvents(response, readOllamaGenerateLine, createGenerateLineReducer(responseContext(textInlineThinking(request))));
+      }),
 
     async embed(request: EmbeddingRequest, ctx): Promise<EmbeddingResult> {
       const response = await post('/api/embed', toOllamaEmbedRequest(request), ctx, request.model);
