@@ -74,13 +74,14 @@ export function createLogger(options: LoggerOptions): ControllableLogger {
       : winston.format.combine(redact, winston.format.timestamp(), winston.format.json());
   let level = options.level;
   let threshold = levelValue(level);
+  const out = lineBatcher(destination);
 
   const write = (lineLevel: Level, message: string, base: Record<string, unknown> | undefined, meta: Record<string, unknown> | undefined) => {
     if (LEVELS[lineLevel]! > threshold) return;
     // Object.assign, not an object literal with two spreads and a symbol key: V8 builds that one ~10× slower.
     const info: winston.Logform.TransformableInfo = Object.assign({}, base, meta, { level: lineLevel, message, [LEVEL]: lineLevel });
     const line = format.transform(info, format.options);
-    if (line) destination.write(`${String((line as Record<symbol, unknown>)[MESSAGE])}\n`);
+    if (line) out.push(`${String((line as Record<symbol, unknown>)[MESSAGE])}\n`);
   };
 
   const make = (base: Record<string, unknown> | undefined): Logger => ({
@@ -98,6 +99,37 @@ export function createLogger(options: LoggerOptions): ControllableLogger {
       level = next;
     },
     getLevel: () => level,
+  };
+}
+
+/** Loggers holding lines not yet written; the process writes them out when it exits, whatever the reason. */
+const unflushed = new Set<() => void>();
+process.on('exit', () => {
+  for (const flush of unflushed) flush();
+});
+
+/**
+ * Lines of one event-loop turn leave in one write. stdout redirected to a file or a pipe is written
+ * synchronously by Node, so a write per line was a system call per request on the hot path.
+ */
+function lineBatcher(destination: NodeJS.WritableStream): { push(line: string): void } {
+  let pending = '';
+  const flush = () => {
+    unflushed.delete(flush);
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    destination.write(text);
+  };
+  return {
+    push(line) {
+      if (pending === '') {
+        unflushed.add(flush);
+        setImmediate(flush);
+      }
+      pending += line;
+      if (pending.length >= 65_536) flush();
+    },
   };
 }
 

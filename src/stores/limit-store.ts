@@ -82,12 +82,16 @@ export function calendarPeriods(now: number): CalendarPeriods {
   };
 }
 
-/** calendarPeriods, recomputed only when the day is over (called on every request). */
+/**
+ * calendarPeriods, recomputed only when the day is over (called on every request). The returned object is
+ * reused and its `now` updated by each call: read it at once, do not keep it.
+ */
 export function createPeriodClock(now: () => number = Date.now): () => CalendarPeriods & { now: number } {
-  let current = calendarPeriods(now());
+  let current = { ...calendarPeriods(now()), now: 0 };
   return () => {
     const at = now();
-    if (at >= current.dayEndsAt || at < current.dayEndsAt - 86_400_000) current = calendarPeriods(at);
-    return { ...current, now: at };
+    if (at >= current.dayEndsAt || at < current.dayEndsAt - 86_400_000) current = { ...calendarPeriods(at), now: 0 };
+    current.now = at;
+    return current;
   };
 }

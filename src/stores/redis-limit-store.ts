@@ -53,7 +53,8 @@ class RedisLimitStore implements LimitStore {
   }
 
   async reserveTokens(identity: string, estimate: number, limits: TokenLimits): Promise<TokenReservation> {
-    const period = this.clock();
+    // A copy: the clock's object is reused by the next call, which may come while we await Redis.
+    const period = { ...this.clock() };
     const args = [estimate, limits.perMinute ?? -1, TOKEN_WINDOW_MS, limits.perDay ?? -1, period.dayEndsAt - period.now + PERIOD_SLACK_MS,
       limits.perMonth ?? -1, period.monthEndsAt - period.now + PERIOD_SLACK_MS];
     const reply = (await this.run(SCRIPTS.reserve, this.tokenKeys(identity, period.day, period.month), args)) as number[];

@@ -73,7 +73,9 @@ describe('access line', () => {
   it('is one winston JSON line with request id, key id, model, status, latency and tokens', async () => {
     const mark = app.logs.length;
     await chat('deepseek-r1:7b', { 'x-request-id': 'req-access-1' });
-    const access = lines(mark).filter((line) => line.message === 'request');
+    // Lines leave once per event-loop turn, so the previous test's access line may arrive after the mark.
+    await new Promise((resolve) => setImmediate(resolve));
+    const access = lines(mark).filter((line) => line.message === 'request' && line.requestId === 'req-access-1');
     expect(access).toEqual([
       expect.objectContaining({
         level: 'info', timestamp: expect.any(String), requestId: 'req-access-1', principalId: 'master', method: 'POST',
