@@ -10,6 +10,10 @@ type Issue = z.core.$ZodIssue;
 type Path = readonly PropertyKey[];
 
 export function parseOpenAIBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  // Without parameters first: a custom error map turns off zod's compiled fast path (≈ 2.5× slower here), and
+  // valid bodies never need it. A refused body is parsed again with the map, for the message.
+  const valid = schema.safeParse(body);
+  if (valid.success) return valid.data;
   const parsed = schema.safeParse(body, { error: reportMissing });
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
