@@ -68,6 +68,7 @@ export function applyModelDefaults(runtime: RuntimeSettings | undefined, entry: 
 /** Resolves aliases and applies per-model default options before anything else sees the request. */
 export function modelResolution(options: ModelResolutionOptions): ChatMiddleware {
   const now = options.now ?? Date.now;
+  const hasDefaults = Object.keys(options.defaults).length > 0;
   return (next) => {
     let cached: { at: number; models: Promise<ModelInfo[]> } | undefined;
     const installed = (ctx: CallContext): Promise<ModelInfo[]> => {
@@ -78,27 +79,36 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       }
       return cached.models;
     };
-    const resolve = async (model: string, ctx: CallContext): Promise<string> => {
-      const configured = options.aliases[model];
-      if (configured) return configured;
-      if (!(model in BUILT_IN_ALIASES)) return model;
-      return resolveBuiltInAlias(model, await installed(ctx)) ?? model;
-    };
-    const prepare = async <T extends { model: string; runtime?: RuntimeSettings }>(request: T, ctx: CallContext): Promise<T> => {
-      const model = await resolve(request.model, ctx);
-      const runtime = applyModelDefaults(request.runtime, findModelDefaults(model, options.defaults));
+    const withModel = <T extends { model: string; runtime?: RuntimeSettings }>(request: T, model: string): T => {
+      const runtime = hasDefaults ? applyModelDefaults(request.runtime, findModelDefaults(model, options.defaults)) : request.runtime;
       if (model === request.model && runtime === request.runtime) return request;
       const prepared = { ...request, model };
       if (runtime) prepared.runtime = runtime;
       return prepared;
     };
+    // Synchronous unless a built-in alias needs the installed list: no promise per request for plain names.
+    const prepare = <T extends { model: string; runtime?: RuntimeSettings }>(request: T, ctx: CallContext): T | Promise<T> => {
+      const { model } = request;
+      // Own properties only: a model named 'constructor' or 'toString' is just a name.
+      const configured = Object.hasOwn(options.aliases, model) ? options.aliases[model] : undefined;
+      if (configured || !Object.hasOwn(BUILT_IN_ALIASES, model)) return withModel(request, configured || model);
+      return installed(ctx).then((list) => withModel(request, resolveBuiltInAlias(model, list) ?? model));
+    };
+    const then = <T extends { model: string; runtime?: RuntimeSettings }, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
+      try {
+        const prepared = prepare(request, ctx);
+        return prepared instanceof Promise ? prepared.then(use) : use(prepared);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
     return {
       ...next,
-      complete: async (request, ctx) => next.complete(await prepare(request, ctx), ctx),
+      complete: (request, ctx) => then(request, ctx, (prepared) => next.complete(prepared, ctx)),
       stream: (request, ctx) => deferStream(async () => next.stream(await prepare(request, ctx), ctx)),
-      completeText: async (request, ctx) => next.completeText(await prepare(request, ctx), ctx),
+      completeText: (request, ctx) => then(request, ctx, (prepared) => next.completeText(prepared, ctx)),
       streamText: (request, ctx) => deferStream(async () => next.streamText(await prepare(request, ctx), ctx)),
-      embed: async (request, ctx) => next.embed(await prepare(request, ctx), ctx),
+      embed: (request, ctx) => then(request, ctx, (prepared) => next.embed(prepared, ctx)),
       listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };
   };

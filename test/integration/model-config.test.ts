@@ -38,6 +38,15 @@ describe('models settings from CONFIG_FILE', () => {
     expect(sent()).toMatchObject({ options: { num_ctx: 4096, num_gpu: 10 }, keep_alive: 0 });
   });
 
+  it('treats names of built-in object properties as plain model names (404 model_not_found, sent as they are)', async () => {
+    for (const model of ['constructor', 'toString', '__proto__']) {
+      const response = await chat({ model });
+      expect(response.status, model).toBe(404);
+      expect(await response.json(), model).toMatchObject({ error: { code: 'model_not_found' } });
+      expect(sent().model, model).toBe(model);
+    }
+  });
+
   it('sends no options for models without defaults when the client sets none', async () => {
     await chat({ model: 'deepseek-v3.1:671b' });
     expect(sent().options).toBeUndefined();
