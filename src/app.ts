@@ -72,7 +72,8 @@ function pluginStage(config: Config, registry: PluginRegistry) {
     registry,
     maxToolRounds: config.plugins.maxToolRounds,
     perKey: config.plugins.perKey,
-    forModel: (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
+    // Looked up per request: skipped outright when no model has defaults (the common case).
+    forModel: Object.keys(config.models.defaults).length === 0 ? () => [] : (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
   });
 }
 

@@ -21,9 +21,7 @@ import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
 import { isInlineThinkingModel } from './model-dialect.js';
 import {
-  ollamaChatLineSchema,
   ollamaEmbedResponseSchema,
-  ollamaGenerateLineSchema,
   ollamaShowSchema,
   ollamaTagsSchema,
   ollamaVersionSchema,
@@ -107,7 +105,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
 
     async complete(request, ctx): Promise<ChatResult> {
       const response = await post('/api/chat', toOllamaChatRequest(request, false), ctx, request.model);
-      const body = await readJson(response, ollamaChatLineSchema, 'chat response');
+      const body = await readJson(response, readOllamaChatLine, 'chat response');
       return fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
     },
 
@@ -119,7 +117,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
 
     async completeText(request, ctx): Promise<ChatResult> {
       const response = await post('/api/generate', toOllamaGenerateRequest(request, false), ctx, request.model);
-      const body = await readJson(response, ollamaGenerateLineSchema, 'generate response');
+      const body = await readJson(response, readOllamaGenerateLine, 'generate response');
       return fromOllamaGenerateResponse(body, responseContext(textInlineThinking(request)));
     },
 

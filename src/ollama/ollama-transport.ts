@@ -107,8 +107,11 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
   return { send, sendTo, close: () => agent.close() };
 }
 
-/** Reads a whole JSON body and validates it (non-streamed paths); `{"error"}` bodies become UpstreamError. */
-export async function readJson<T>(response: OllamaFetchResponse, schema: z.ZodType<T>, what: string): Promise<T> {
+/**
+ * Reads a whole JSON body and checks it: with a zod schema (rare endpoints) or a hand-written reader (chat and
+ * generate answers, the same checks as their streamed lines). `{"error"}` bodies become UpstreamError.
+ */
+export async function readJson<T>(response: OllamaFetchResponse, check: z.ZodType<T> | ((value: unknown) => T), what: string): Promise<T> {
   let value: unknown;
   try {
     value = JSON.parse(await response.text());
@@ -117,7 +120,8 @@ export async function readJson<T>(response: OllamaFetchResponse, schema: z.ZodTy
   }
   const error = (value as { error?: unknown } | null)?.error;
   if (typeof error === 'string') throw mapOllamaStreamError(error);
-  const parsed = schema.safeParse(value);
+  if (typeof check === 'function') return check(value);
+  const parsed = check.safeParse(value);
   if (!parsed.success) throw new UpstreamError(`Ollama sent an unexpected ${what}: ${parsed.error.message}`, parsed.error);
   return parsed.data;
 }

@@ -3,10 +3,10 @@ import { z } from 'zod';
 // Ollama's native wire format (docs/api.md, api/types.go). Objects are loose: Ollama keeps adding fields
 // (logprobs, remote_model, …) and we must not break on them. Fields we read are typed strictly.
 //
-// Validation cost: non-streamed bodies and the rare endpoints (tags, show, embed) go through zod. Streamed
-// lines are checked by the hand-written readers in read-ollama-line.ts instead: one line per token makes
-// that the hot path, and a few typeof checks on the fields we read are enough there. Both accept the same
-// shapes; the unit tests run every fixture line through both.
+// Validation cost: the rare endpoints (tags, show, embed) go through zod. Chat and generate answers, streamed
+// lines and whole non-streamed bodies alike, are checked by the hand-written readers in read-ollama-line.ts:
+// they are the hot path, and a few typeof checks on the fields we read are enough there. The line schemas
+// below describe the same shapes; the unit tests run every fixture line through both.
 
 const counts = {
   total_duration: z.number().optional(),
