@@ -27,4 +27,24 @@ describe('createLogger redaction', () => {
     await flush();
     expect(lines()[0]).toMatchObject({ level: 'debug', message: 'prompt from [EMAIL]', messages: [{ content: 'I am [EMAIL]' }], count: 2 });
   });
+
+  it('writes a cyclic or BigInt meta value instead of throwing, cutting the cycle', async () => {
+    const { lines, logger } = capture({});
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    expect(() => logger.info('odd meta', { cyclic, big: 10n })).not.toThrow();
+    await flush();
+    const [line] = lines();
+    expect(line).toMatchObject({ message: 'odd meta', big: '10', cyclic: { name: 'loop', self: { name: 'loop' } } });
+    expect(JSON.stringify(line)).toContain('[Truncated]');
+  });
+
+  it('writes the lines of one event-loop turn together, in order, and only at or above the level', async () => {
+    const { lines, logger } = capture({ level: 'info' });
+    for (let index = 0; index < 5; index++) logger.info('line', { index });
+    logger.debug('hidden');
+    expect(lines()).toEqual([]);
+    await flush();
+    expect(lines().map((line) => line.index)).toEqual([0, 1, 2, 3, 4]);
+  });
 });
