@@ -30,8 +30,13 @@ declare module 'express-serve-static-core' {
 }
 
 export function callContext(locals: Partial<RequestLocals>, sessionId?: string): CallContext {
+  const abort = locals.abort!;
   const ctx: CallContext = {
-    signal: locals.abort!.signal,
+    // Read on demand: Node builds an AbortController's signal (an EventTarget) on first access, and a call
+    // answered from the cache never needs it.
+    get signal() {
+      return abort.signal;
+    },
     requestId: locals.requestId!,
     principal: locals.principal!,
     logger: locals.logger!,

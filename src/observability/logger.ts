@@ -75,7 +75,7 @@ export function createLogger(options: LoggerOptions): ControllableLogger {
   const format =
     options.format === 'pretty'
       ? winston.format.combine(redact, winston.format.colorize(), winston.format.simple())
-      : winston.format.combine(redact, winston.format.timestamp(), jsonLine());
+      : winston.format.combine(redact, timestamp(), jsonLine());
   let level = options.level;
   let threshold = levelValue(level);
   const out = lineBatcher(destination);
@@ -104,6 +104,21 @@ export function createLogger(options: LoggerOptions): ControllableLogger {
     },
     getLevel: () => level,
   };
+}
+
+/** winston's timestamp format (ISO 8601), the text reused while the millisecond is the same. */
+function timestamp(): winston.Logform.Format {
+  let lastMs = 0;
+  let lastText = '';
+  return winston.format((info) => {
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = new Date(ms).toISOString();
+    }
+    info.timestamp = lastText;
+    return info;
+  })();
 }
 
 /**
