@@ -23,12 +23,7 @@ export interface Metrics {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
 }
 
-interface Incrementable {
-  inc(value?: number): void;
-}
-interface Observable {
-  observe(value: number): void;
-}
+import { createDeferredUpdates, type Incrementable, type Observable } from './deferred-updates.js';
 
 /** At most this many distinct model label values; later models count as "other". */
 const MAX_MODEL_LABELS = 200;
@@ -36,20 +31,25 @@ const MAX_MODEL_LABELS = 200;
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export function createMetrics(registry: Registry = new Registry()): Metrics {
+  // The per-request metrics below are updated through `deferred`; reading the registry applies them first.
+  const deferred = createDeferredUpdates();
+  const collect = () => deferred.flush();
   // Same label set on both, so rate(api_errors_total) / rate(api_requests_total) matches series one to one.
-  const apiRequests = new Counter({ name: 'api_requests_total', help: 'API requests by route and model', labelNames: ['route', 'model'], registers: [registry] });
-  const apiErrors = new Counter({ name: 'api_errors_total', help: 'API requests that failed on the server side (status >= 500), by route and model', labelNames: ['route', 'model'], registers: [registry] });
-  const requests = new Counter({ name: 'proxy_http_requests_total', help: 'HTTP requests by route, method, status and model', labelNames: ['route', 'method', 'status', 'model'], registers: [registry] });
-  const duration = new Histogram({ name: 'proxy_http_request_duration_seconds', help: 'Request latency by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const apiRequests = new Counter({ name: 'api_requests_total', help: 'API requests by route and model', labelNames: ['route', 'model'], registers: [registry], collect });
+  const apiErrors = new Counter({ name: 'api_errors_total', help: 'API requests that failed on the server side (status >= 500), by route and model', labelNames: ['route', 'model'], registers: [registry], collect });
+  const requests = new Counter({ name: 'proxy_http_requests_total', help: 'HTTP requests by route, method, status and model', labelNames: ['route', 'method', 'status', 'model'], registers: [registry], collect });
+  const duration = new Histogram({ name: 'proxy_http_request_duration_seconds', help: 'Request latency by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry], collect });
   const ttft = new Histogram({ name: 'proxy_time_to_first_token_seconds', help: 'Time to the first streamed token', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const tokens = new Counter({ name: 'proxy_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'kind'], registers: [registry] });
-  const cache = new Counter({ name: 'proxy_cache_lookups_total', help: 'Response cache lookups by result', labelNames: ['result'], registers: [registry] });
+  const tokens = new Counter({ name: 'proxy_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'kind'], registers: [registry], collect });
+  const cache = new Counter({ name: 'proxy_cache_lookups_total', help: 'Response cache lookups by result', labelNames: ['result'], registers: [registry], collect });
   const limited = new Counter({ name: 'proxy_rate_limited_total', help: 'Requests refused by rate limits, by kind', labelNames: ['kind'], registers: [registry] });
   const upstream = new Counter({ name: 'proxy_upstream_errors_total', help: 'Upstream (Ollama) errors by code', labelNames: ['code'], registers: [registry] });
   const activeStreams = new Gauge({ name: 'proxy_active_streams', help: 'Streams in flight', registers: [registry] });
 
   // Label lookups cost a string join per call; cache the bound children by key.
   const requestChildren = new Map<string, { counters: Incrementable[]; seconds: Observable }>();
+  const tokenChildren = new Map<string, Incrementable>();
+  const cacheChildren = new Map<string, Incrementable>();
   const knownModels = new Set<string>();
   const modelLabel = (model: string | undefined, status: number): string => {
     if (model === undefined || model === '') return 'none';
@@ -72,14 +72,22 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
         child = { counters, seconds: duration.labels(route) };
         requestChildren.set(key, child);
       }
-      for (const counter of child.counters) counter.inc();
-      child.seconds.observe(seconds);
+      for (const counter of child.counters) deferred.inc(counter);
+      deferred.observe(child.seconds, seconds);
     },
     timeToFirstToken: (model, seconds) => ttft.labels(model).observe(seconds),
     tokens: (model, kind, count) => {
-      if (count > 0) tokens.labels(model, kind).inc(count);
+      if (count <= 0) return;
+      const key = `${model}\u0000${kind}`;
+      let child = tokenChildren.get(key);
+      if (!child) tokenChildren.set(key, (child = tokens.labels(model, kind)));
+      deferred.inc(child, count);
     },
-    cacheLookup: (result) => cache.labels(result).inc(),
+    cacheLookup: (result) => {
+      let child = cacheChildren.get(result);
+      if (!child) cacheChildren.set(result, (child = cache.labels(result)));
+      deferred.inc(child);
+    },
     rateLimited: (kind) => limited.labels(kind).inc(),
     upstreamError: (code) => upstream.labels(code).inc(),
     activeStreams,
