@@ -31,7 +31,7 @@ import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
-import { writeSse } from './http/sse.js';
+import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { findModelDefaults, modelResolution } from './pipeline/model-resolution.js';
 import { responseCache } from './pipeline/response-cache.js';
@@ -127,8 +127,10 @@ export function createApp(deps: AppDeps): RequestListener {
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
     writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
+  const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
+    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, authorizeModel };
+  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel };
   const { access } = deps;
 
   const perRequest = requestContext({

@@ -17,39 +17,62 @@ export async function* toOpenAIChunks(
   events: AsyncIterable<ChatEvent>,
   meta: OpenAIStreamMeta,
 ): AsyncGenerator<OpenAIChatCompletionChunk> {
+  const mapper = createChatChunkMapper(meta);
+  const out: OpenAIChatCompletionChunk[] = [];
+  for await (const event of events) {
+    const isComplete = mapper.map(event, out);
+    for (const chunk of out) yield chunk;
+    out.length = 0;
+    if (isComplete) return;
+  }
+  mapper.end();
+}
+
+/** toOpenAIChunks one event at a time, for a writer that pulls the events itself (http/sse.ts writeSseFrom). */
+export interface ChatChunkMapper {
+  /** Appends the chunks for `event`; true once the finish chunk (and the usage chunk) are out. */
+  map(event: ChatEvent, out: OpenAIChatCompletionChunk[]): boolean;
+  /** The events ended without `finish`: the upstream broke off, and the SSE layer turns this into an error frame. */
+  end(): void;
+}
+
+export function createChatChunkMapper(meta: OpenAIStreamMeta): ChatChunkMapper {
   const makeChunk = chunkFactory(meta);
   let hasStarted = false;
   // Our own numbering: a plugin's second round may restart the backend's indices at 0.
   let toolCallCount = 0;
-  for await (const event of events) {
-    if (!hasStarted) {
-      hasStarted = true;
-      yield makeChunk({ role: 'assistant', content: '' }, null);
-    }
-    switch (event.type) {
-      case 'text-delta':
-        if (event.text !== '') yield makeChunk({ content: event.text }, null);
-        break;
-      case 'reasoning-delta':
-        if (event.text !== '') yield makeChunk({ reasoning_content: event.text }, null);
-        break;
-      case 'tool-call': {
-        const { call } = event;
-        // Ollama delivers whole calls, so the first delta of a call is also its last.
-        const toolCall = { index: toolCallCount++, id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.argumentsJson } };
-        yield makeChunk({ tool_calls: [toolCall] }, null);
-        break;
+  return {
+    map(event, out) {
+      if (!hasStarted) {
+        hasStarted = true;
+        out.push(makeChunk({ role: 'assistant', content: '' }, null));
       }
-      case 'finish':
-        yield makeChunk({}, toOpenAIFinishReason(event.finishReason, toolCallCount > 0));
-        if (meta.includeUsage) yield usageChunk(meta, toOpenAIUsage(event.usage));
-        return;
-      case 'start':
-        break;
-    }
-  }
-  // Ending without `finish` means the upstream broke off; the SSE layer turns this into an error frame.
-  throw new UpstreamError('The model stream ended before the response was complete.');
+      switch (event.type) {
+        case 'text-delta':
+          if (event.text !== '') out.push(makeChunk({ content: event.text }, null));
+          return false;
+        case 'reasoning-delta':
+          if (event.text !== '') out.push(makeChunk({ reasoning_content: event.text }, null));
+          return false;
+        case 'tool-call': {
+          const { call } = event;
+          // Ollama delivers whole calls, so the first delta of a call is also its last.
+          const toolCall = { index: toolCallCount++, id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.argumentsJson } };
+          out.push(makeChunk({ tool_calls: [toolCall] }, null));
+          return false;
+        }
+        case 'finish':
+          out.push(makeChunk({}, toOpenAIFinishReason(event.finishReason, toolCallCount > 0)));
+          if (meta.includeUsage) out.push(usageChunk(meta, toOpenAIUsage(event.usage)));
+          return true;
+        case 'start':
+          return false;
+      }
+    },
+    end() {
+      throw new UpstreamError('The model stream ended before the response was complete.');
+    },
+  };
 }
 
 function chunkFactory(meta: OpenAIStreamMeta): MakeChunk {

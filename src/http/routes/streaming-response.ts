@@ -3,12 +3,19 @@ import type { Usage } from '../../core/chat-result.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { HttpResponse } from '../http-types.js';
-import type { WriteSseOptions } from '../sse.js';
+import type { SseFrameMapper, WriteSseOptions } from '../sse.js';
 
 export interface StreamingDeps {
   metrics: Metrics;
   /** writeSse with the server's heartbeat/hold settings bound. */
   writeSse: <T extends object>(res: HttpResponse, items: AsyncIterable<T>, options: Pick<WriteSseOptions<T>, 'signal' | 'beforeHeaders' | 'serialize'>) => Promise<void>;
+  /** writeSseFrom with the same settings bound: events turned into frames inside the writer's loop. */
+  writeSseFrom: <E, F extends object>(
+    res: HttpResponse,
+    events: AsyncIterable<E>,
+    frames: SseFrameMapper<E, F>,
+    options: Pick<WriteSseOptions<F>, 'signal' | 'beforeHeaders' | 'serialize'>,
+  ) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
 }
@@ -26,22 +33,21 @@ export function annotationHeaders(res: HttpResponse): void {
   if (cache) res.setHeader('x-cache', cache);
 }
 
-/**
- * Passes events through unchanged while recording what logs and metrics need:
- * the resolved model, time to first token and the final usage.
- */
-export async function* observeEvents(
-  events: AsyncIterable<ChatEvent>,
-  res: HttpResponse,
-  metrics: Metrics,
-  meta: { model: string },
-): AsyncGenerator<ChatEvent> {
+/** What logs and metrics learn from a stream as it passes: the resolved model, time to first token, usage. */
+export interface EventObserver {
+  see(event: ChatEvent): void;
+  /** The stream is over (the open-streams gauge goes down); safe to call twice. */
+  close(): void;
+}
+
+export function eventObserver(res: HttpResponse, metrics: Metrics, meta: { model: string }): EventObserver {
   const locals = res.locals;
   let model = meta.model;
   let firstToken = true;
+  let isOpen = true;
   metrics.activeStreams.inc();
-  try {
-    for await (const event of events) {
+  return {
+    see(event) {
       if (event.type === 'start') {
         model = event.model;
       } else if (firstToken && event.type !== 'finish') {
@@ -50,9 +56,29 @@ export async function* observeEvents(
       } else if (event.type === 'finish') {
         recordUsage(res, metrics, model, event.usage);
       }
+    },
+    close() {
+      if (!isOpen) return;
+      isOpen = false;
+      metrics.activeStreams.dec();
+    },
+  };
+}
+
+/** Passes events through unchanged while an EventObserver sees them (routes whose translation is a generator). */
+export async function* observeEvents(
+  events: AsyncIterable<ChatEvent>,
+  res: HttpResponse,
+  metrics: Metrics,
+  meta: { model: string },
+): AsyncGenerator<ChatEvent> {
+  const observer = eventObserver(res, metrics, meta);
+  try {
+    for await (const event of events) {
+      observer.see(event);
       yield event;
     }
   } finally {
-    metrics.activeStreams.dec();
+    observer.close();
   }
 }
