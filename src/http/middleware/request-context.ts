@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { randomIdPart } from '../../shared/random-id.js';
 import type { ClientAddress } from '../client-address.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
@@ -37,7 +37,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestContext({ logger, metrics, onFinished, clientAddress = (req) => req.socket.remoteAddress }: RequestContextDeps) {
   return function requestContextMiddleware(req: HttpRequest, res: HttpResponse, next: Next): void {
     const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID().replaceAll('-', '')}`;
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomIdPart()}`;
     const abort = new AbortController();
     const locals = res.locals;
     locals.requestId = requestId;
