@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { EventMapper } from '../core/event-mapper.js';
 
 export interface WriteSseOptions<T extends object = object> {
   signal: AbortSignal;
@@ -31,11 +32,7 @@ const MAX_BATCH_CHARS = 16_384;
  * Turns the events of a stream into frames, one event at a time, inside the writer's loop: a translation
  * written this way costs no async step per event (an async generator between source and writer costs one).
  */
-export interface SseFrameMapper<E, F> {
-  /** Appends the frames for `event` to `out`; true when the stream is complete (nothing more is read). */
-  map(event: E, out: F[]): boolean;
-  /** The events ended without `map` returning true: throw if that is an error, or append final frames. */
-  end(out: F[]): void;
+export interface SseFrameMapper<E, F> extends EventMapper<E, F> {
   /** Called once, however the stream ends (bookkeeping such as an open-streams gauge). */
   close?(): void;
 }

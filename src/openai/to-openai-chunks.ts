@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../core/chat-event.js';
+import { mapEvents, type EventMapper } from '../core/event-mapper.js';
 import { UpstreamError } from '../core/errors.js';
 import type { OpenAIChatCompletionChunk, OpenAIChatDelta, OpenAIFinishReason, OpenAIStreamMeta, OpenAIUsage } from './openai-wire.js';
 import { toOpenAIFinishReason } from './to-openai-completion.js';
@@ -13,30 +14,12 @@ type MakeChunk = (delta: OpenAIChatDelta, finishReason: OpenAIFinishReason | nul
  * Canonical events → `chat.completion.chunk` objects: a role chunk first, then reasoning/text/tool-call
  * deltas, exactly one chunk carrying finish_reason, and (include_usage) a final `choices: []` usage chunk.
  */
-export async function* toOpenAIChunks(
-  events: AsyncIterable<ChatEvent>,
-  meta: OpenAIStreamMeta,
-): AsyncGenerator<OpenAIChatCompletionChunk> {
-  const mapper = createChatChunkMapper(meta);
-  const out: OpenAIChatCompletionChunk[] = [];
-  for await (const event of events) {
-    const isComplete = mapper.map(event, out);
-    for (const chunk of out) yield chunk;
-    out.length = 0;
-    if (isComplete) return;
-  }
-  mapper.end();
+export function toOpenAIChunks(events: AsyncIterable<ChatEvent>, meta: OpenAIStreamMeta): AsyncGenerator<OpenAIChatCompletionChunk> {
+  return mapEvents(events, createChatChunkMapper(meta));
 }
 
-/** toOpenAIChunks one event at a time, for a writer that pulls the events itself (http/sse.ts writeSseFrom). */
-export interface ChatChunkMapper {
-  /** Appends the chunks for `event`; true once the finish chunk (and the usage chunk) are out. */
-  map(event: ChatEvent, out: OpenAIChatCompletionChunk[]): boolean;
-  /** The events ended without `finish`: the upstream broke off, and the SSE layer turns this into an error frame. */
-  end(): void;
-}
-
-export function createChatChunkMapper(meta: OpenAIStreamMeta): ChatChunkMapper {
+/** toOpenAIChunks one event at a time; `end` throws: events without `finish` mean the upstream broke off. */
+export function createChatChunkMapper(meta: OpenAIStreamMeta): EventMapper<ChatEvent, OpenAIChatCompletionChunk> {
   const makeChunk = chunkFactory(meta);
   let hasStarted = false;
   // Our own numbering: a plugin's second round may restart the backend's indices at 0.

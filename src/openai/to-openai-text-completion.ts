@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../core/chat-event.js';
+import { mapEvents, type EventMapper } from '../core/event-mapper.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
 import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
@@ -23,34 +24,39 @@ export function toOpenAITextCompletion(result: ChatResult, meta: OpenAITextMeta)
   return completion;
 }
 
-export async function* toOpenAITextChunks(
-  events: AsyncIterable<ChatEvent>,
-  meta: OpenAITextStreamMeta,
-): AsyncGenerator<OpenAITextCompletion> {
+export function toOpenAITextChunks(events: AsyncIterable<ChatEvent>, meta: OpenAITextStreamMeta): AsyncGenerator<OpenAITextCompletion> {
+  return mapEvents(events, createTextChunkMapper(meta));
+}
+
+/** toOpenAITextChunks one event at a time; `end` throws: events without `finish` mean the upstream broke off. */
+export function createTextChunkMapper(meta: OpenAITextStreamMeta): EventMapper<ChatEvent, OpenAITextCompletion> {
   const makeChunk = (text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion => {
     const chunk = textObject(meta, text, finishReason);
     if (meta.includeUsage) chunk.usage = null;
     return chunk;
   };
   let hasStarted = false;
-  for await (const event of events) {
-    if (!hasStarted) {
-      hasStarted = true;
-      if (meta.echoPrompt) yield makeChunk(meta.echoPrompt, null);
-    }
-    if (event.type === 'text-delta' && event.text !== '') yield makeChunk(event.text, null);
-    if (event.type === 'finish') {
-      yield makeChunk('', toTextFinishReason(event.finishReason));
+  return {
+    map(event, out) {
+      if (!hasStarted) {
+        hasStarted = true;
+        if (meta.echoPrompt) out.push(makeChunk(meta.echoPrompt, null));
+      }
+      if (event.type === 'text-delta' && event.text !== '') out.push(makeChunk(event.text, null));
+      if (event.type !== 'finish') return false;
+      out.push(makeChunk('', toTextFinishReason(event.finishReason)));
       if (meta.includeUsage) {
         const usageChunk = textObject(meta, '', null);
         usageChunk.choices = [];
         usageChunk.usage = toOpenAIUsage(event.usage);
-        yield usageChunk;
+        out.push(usageChunk);
       }
-      return;
-    }
-  }
-  throw new UpstreamError('The model stream ended before the response was complete.');
+      return true;
+    },
+    end() {
+      throw new UpstreamError('The model stream ended before the response was complete.');
+    },
+  };
 }
 
 function textObject(meta: OpenAIResponseMeta, text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion {

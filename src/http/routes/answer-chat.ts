@@ -1,8 +1,6 @@
 import type { ChatBackend } from '../../core/chat-backend.js';
-import type { ChatEvent } from '../../core/chat-event.js';
 import type { ChatRequest } from '../../core/chat-request.js';
 import { createChatChunkMapper } from '../../openai/to-openai-chunks.js';
-import type { OpenAIChatCompletionChunk } from '../../openai/openai-wire.js';
 import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
 import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
 import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
@@ -10,8 +8,7 @@ import type { StreamFlags } from '../../openai/read-stream-flags.js';
 import type { HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';
-import type { SseFrameMapper } from '../sse.js';
-import { annotationHeaders, eventObserver, recordUsage, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, eventObserver, observedFrames, recordUsage, type StreamingDeps } from './streaming-response.js';
 
 export interface ChatRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -37,16 +34,7 @@ export async function answerChat(deps: ChatRouteDeps, res: HttpResponse, request
   }
   const streamMeta = { ...meta, includeUsage: flags.includeUsage };
   // Observed and translated inside the SSE writer's loop: no async step per token between backend and socket.
-  const observer = eventObserver(res, deps.metrics, meta);
-  const chunks = createChatChunkMapper(streamMeta);
-  const frames: SseFrameMapper<ChatEvent, OpenAIChatCompletionChunk> = {
-    map(event, out) {
-      observer.see(event);
-      return chunks.map(event, out);
-    },
-    end: () => chunks.end(),
-    close: () => observer.close(),
-  };
+  const frames = observedFrames(eventObserver(res, deps.metrics, meta), createChatChunkMapper(streamMeta));
   await deps.writeSseFrom(res, deps.backend.stream(request, ctx), frames, {
     signal: ctx.signal,
     serialize: createChunkSerializer(streamMeta),

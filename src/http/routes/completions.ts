@@ -3,10 +3,10 @@ import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import { readStreamFlags } from '../../openai/read-stream-flags.js';
 import { toTextRequest } from '../../openai/to-text-request.js';
-import { toOpenAITextChunks, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
+import { createTextChunkMapper, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
 import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, observeEvents, recordUsage, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, eventObserver, observedFrames, recordUsage, type StreamingDeps } from './streaming-response.js';
 
 export interface CompletionsRouteDeps extends StreamingDeps {
   backend: ChatBackend;
@@ -31,8 +31,8 @@ export function completionsRoute(deps: CompletionsRouteDeps) {
       sendJson(res, toOpenAITextCompletion(result, { ...meta, echoPrompt: request.echo ? request.prompt : undefined }));
       return;
     }
-    const events = observeEvents(deps.backend.streamText(request, ctx), res, deps.metrics, meta);
-    await deps.writeSse(res, toOpenAITextChunks(events, { ...meta, includeUsage, echoPrompt: request.echo ? request.prompt : undefined }), {
+    const chunks = createTextChunkMapper({ ...meta, includeUsage, echoPrompt: request.echo ? request.prompt : undefined });
+    await deps.writeSseFrom(res, deps.backend.streamText(request, ctx), observedFrames(eventObserver(res, deps.metrics, meta), chunks), {
       signal: ctx.signal,
       beforeHeaders: () => annotationHeaders(res),
     });

@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../../core/chat-event.js';
+import type { EventMapper } from '../../core/event-mapper.js';
 import type { Usage } from '../../core/chat-result.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -65,20 +66,14 @@ export function eventObserver(res: HttpResponse, metrics: Metrics, meta: { model
   };
 }
 
-/** Passes events through unchanged while an EventObserver sees them (routes whose translation is a generator). */
-export async function* observeEvents(
-  events: AsyncIterable<ChatEvent>,
-  res: HttpResponse,
-  metrics: Metrics,
-  meta: { model: string },
-): AsyncGenerator<ChatEvent> {
-  const observer = eventObserver(res, metrics, meta);
-  try {
-    for await (const event of events) {
+/** A stream's translation with an observer in front: what the SSE writer runs per event of a chat or text stream. */
+export function observedFrames<F>(observer: EventObserver, mapper: EventMapper<ChatEvent, F>): SseFrameMapper<ChatEvent, F> {
+  return {
+    map(event, out) {
       observer.see(event);
-      yield event;
-    }
-  } finally {
-    observer.close();
-  }
+      return mapper.map(event, out);
+    },
+    end: (out) => mapper.end(out),
+    close: () => observer.close(),
+  };
 }
