@@ -61,6 +61,8 @@ async function main(): Promise<void> {
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
   logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
   // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.
+  // The log lines go first, so the notice follows the 'listening' line as it always has.
+  logger.flush();
   if (access.bootstrapped) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
 }
 
