@@ -33,7 +33,7 @@ import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
-import { findModelDefaults, modelResolution } from './pipeline/model-resolution.js';
+import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
 import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
@@ -68,12 +68,12 @@ export interface AppDeps {
 /** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
 function pluginStage(config: Config, registry: PluginRegistry) {
   registry.assertKnown(Object.values(config.models.defaults).flatMap((entry) => entry.plugins), 'models.defaults');
+  const defaultsFor = modelDefaultsLookup(config.models.defaults);
   return pluginsMiddleware({
     registry,
     maxToolRounds: config.plugins.maxToolRounds,
     perKey: config.plugins.perKey,
-    // Looked up per request: skipped outright when no model has defaults (the common case).
-    forModel: Object.keys(config.models.defaults).length === 0 ? () => [] : (model) => findModelDefaults(model, config.models.defaults)?.plugins ?? [],
+    forModel: (model) => defaultsFor(model)?.plugins ?? [],
   });
 }
 

@@ -67,7 +67,7 @@ type Level = 'error' | 'warn' | 'info' | 'debug';
 
 /**
  * Lines are built by winston's formats (redaction, timestamp, JSON or colourised text) and written straight to
- * the destination, one write per line. winston's Logger object is not used: it pipes every call, even one below
+ * the destination, the lines of one event-loop turn in one write (lineBatcher). winston's Logger object is not used: it pipes every call, even one below
  * the level, through a Transform stream into its transports, which cost the access line about three times its
  * formatting. Levels are checked before anything is built.
  */

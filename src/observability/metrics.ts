@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createDeferredUpdates, type Incrementable, type Observable } from './deferred-updates.js';
 
 // One place for metric names. Label values stay bounded: route templates, status codes, model names we serve.
 // `api_requests_total` / `api_errors_total` match the deployment guide's alert rule (docker/prometheus-rules.yaml).
@@ -23,7 +24,6 @@ export interface Metrics {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
 }
 
-import { createDeferredUpdates, type Incrementable, type Observable } from './deferred-updates.js';
 
 /** At most this many distinct model label values; later models count as "other". */
 const MAX_MODEL_LABELS = 200;
@@ -48,8 +48,8 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
 
   // Label lookups cost a string join per call; cache the bound children by key.
   const requestChildren = new Map<string, { counters: Incrementable[]; seconds: Observable }>();
-  const tokenChildren = new Map<string, Incrementable>();
-  const cacheChildren = new Map<string, Incrementable>();
+  const tokenChild = boundChildren((model, kind) => tokens.labels(model!, kind!));
+  const cacheChild = boundChildren((result) => cache.labels(result!));
   const knownModels = new Set<string>();
   const modelLabel = (model: string | undefined, status: number): string => {
     if (model === undefined || model === '') return 'none';
@@ -77,17 +77,9 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     },
     timeToFirstToken: (model, seconds) => ttft.labels(model).observe(seconds),
     tokens: (model, kind, count) => {
-      if (count <= 0) return;
-      const key = `${model}\u0000${kind}`;
-      let child = tokenChildren.get(key);
-      if (!child) tokenChildren.set(key, (child = tokens.labels(model, kind)));
-      deferred.inc(child, count);
+      if (count > 0) deferred.inc(tokenChild(model, kind), count);
     },
-    cacheLookup: (result) => {
-      let child = cacheChildren.get(result);
-      if (!child) cacheChildren.set(result, (child = cache.labels(result)));
-      deferred.inc(child);
-    },
+    cacheLookup: (result) => deferred.inc(cacheChild(result)),
     rateLimited: (kind) => limited.labels(kind).inc(),
     upstreamError: (code) => upstream.labels(code).inc(),
     activeStreams,
@@ -97,5 +89,16 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
       if (existing) return existing as Counter;
       return new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
     },
+  };
+}
+
+/** A metric's bound children by label values, made on first use (labels() validates and hashes on every call). */
+function boundChildren(make: (...labels: string[]) => Incrementable): (...labels: string[]) => Incrementable {
+  const children = new Map<string, Incrementable>();
+  return (...labels) => {
+    const key = labels.join('\u0000');
+    let child = children.get(key);
+    if (!child) children.set(key, (child = make(...labels)));
+    return child;
   };
 }

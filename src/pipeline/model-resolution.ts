@@ -57,6 +57,14 @@ export function findModelDefaults(model: string, defaults: Readonly<Record<strin
   return best === undefined ? undefined : defaults[best];
 }
 
+/**
+ * findModelDefaults bound to one configuration, for per-request use: with no defaults configured (the common
+ * case) it is a constant function instead of a split and a scan per call.
+ */
+export function modelDefaultsLookup(defaults: Readonly<Record<string, ModelDefaultsEntry>>): (model: string) => ModelDefaultsEntry | undefined {
+  return Object.keys(defaults).length === 0 ? () => undefined : (model) => findModelDefaults(model, defaults);
+}
+
 export function applyModelDefaults(runtime: RuntimeSettings | undefined, entry: ModelDefaultsEntry | undefined): RuntimeSettings | undefined {
   if (!entry) return runtime;
   const merged: RuntimeSettings = { options: { ...entry.options, ...runtime?.options } };
@@ -68,7 +76,7 @@ export function applyModelDefaults(runtime: RuntimeSettings | undefined, entry: 
 /** Resolves aliases and applies per-model default options before anything else sees the request. */
 export function modelResolution(options: ModelResolutionOptions): ChatMiddleware {
   const now = options.now ?? Date.now;
-  const hasDefaults = Object.keys(options.defaults).length > 0;
+  const defaultsFor = modelDefaultsLookup(options.defaults);
   return (next) => {
     let cached: { at: number; models: Promise<ModelInfo[]> } | undefined;
     const installed = (ctx: CallContext): Promise<ModelInfo[]> => {
@@ -80,7 +88,7 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       return cached.models;
     };
     const withModel = <T extends { model: string; runtime?: RuntimeSettings }>(request: T, model: string): T => {
-      const runtime = hasDefaults ? applyModelDefaults(request.runtime, findModelDefaults(model, options.defaults)) : request.runtime;
+      const runtime = applyModelDefaults(request.runtime, defaultsFor(model));
       if (model === request.model && runtime === request.runtime) return request;
       const prepared = { ...request, model };
       if (runtime) prepared.runtime = runtime;
@@ -94,7 +102,7 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       if (configured || !Object.hasOwn(BUILT_IN_ALIASES, model)) return withModel(request, configured || model);
       return installed(ctx).then((list) => withModel(request, resolveBuiltInAlias(model, list) ?? model));
     };
-    const then = <T extends { model: string; runtime?: RuntimeSettings }, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
+    const withPrepared = <T extends { model: string; runtime?: RuntimeSettings }, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
       try {
         const prepared = prepare(request, ctx);
         return prepared instanceof Promise ? prepared.then(use) : use(prepared);
@@ -104,11 +112,11 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
     };
     return {
       ...next,
-      complete: (request, ctx) => then(request, ctx, (prepared) => next.complete(prepared, ctx)),
+      complete: (request, ctx) => withPrepared(request, ctx, (prepared) => next.complete(prepared, ctx)),
       stream: (request, ctx) => deferStream(async () => next.stream(await prepare(request, ctx), ctx)),
-      completeText: (request, ctx) => then(request, ctx, (prepared) => next.completeText(prepared, ctx)),
+      completeText: (request, ctx) => withPrepared(request, ctx, (prepared) => next.completeText(prepared, ctx)),
       streamText: (request, ctx) => deferStream(async () => next.streamText(await prepare(request, ctx), ctx)),
-      embed: (request, ctx) => then(request, ctx, (prepared) => next.embed(prepared, ctx)),
+      embed: (request, ctx) => withPrepared(request, ctx, (prepared) => next.embed(prepared, ctx)),
       listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };
   };

@@ -2,7 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { randomIdPart } from '../../shared/random-id.js';
-import type { ClientAddress } from '../client-address.js';
+import { clientAddressReader, type ClientAddress } from '../client-address.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 /** What a request left behind, reported once when it is over (audit and usage recording). */
@@ -34,7 +34,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Gives every request an id (echoed as x-request-id), an AbortController that fires when the client goes away
  * before the response is finished (so the upstream stops generating), a child logger, and one access line + metrics on close.
  */
-export function requestContext({ logger, metrics, onFinished, clientAddress = (req) => req.socket.remoteAddress }: RequestContextDeps) {
+export function requestContext({ logger, metrics, onFinished, clientAddress = clientAddressReader(false) }: RequestContextDeps) {
   return function requestContextMiddleware(req: HttpRequest, res: HttpResponse, next: Next): void {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomIdPart()}`;
@@ -56,7 +56,7 @@ export function requestContext({ logger, metrics, onFinished, clientAddress = (r
       const route = locals.route ?? 'unmatched';
       const method = req.method ?? 'GET';
       metrics.requestFinished(route, method, res.statusCode, seconds, locals.model);
-      logAccess(locals.logger!, req, res, route, seconds, aborted);
+      logAccess(locals.logger!, method, res, route, seconds, aborted);
       onFinished?.({
         principal: locals.principal,
         method,
@@ -73,10 +73,10 @@ export function requestContext({ logger, metrics, onFinished, clientAddress = (r
   };
 }
 
-function logAccess(logger: Logger, req: HttpRequest, res: HttpResponse, route: string, seconds: number, aborted: boolean): void {
+function logAccess(logger: Logger, method: string, res: HttpResponse, route: string, seconds: number, aborted: boolean): void {
   const locals = res.locals;
   const line: Record<string, unknown> = {
-    method: req.method ?? 'GET',
+    method,
     route,
     status: res.statusCode,
     durationMs: Math.round(seconds * 1e6) / 1e3,
