@@ -200,5 +200,5 @@ export function createApp(deps: AppDeps): RequestListener {
   const handleError = errorHandler({ metrics });
   app.use(notFound);
   app.use(handleError);
-  return createRequestListener(app, hot, handleError);
+  return createRequestListener(app, hot, handleError, [perRequest, cors]);
 }

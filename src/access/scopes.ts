@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { InvalidRequestError, PermissionDeniedError } from '../core/errors.js';
 import { ALL_SCOPES, type Scope } from '../core/principal.js';
 
@@ -36,12 +35,11 @@ export function parseScopes(input: string | readonly string[], param = 'scopes')
 
 /**
  * The scope a request needs, or null when the route needs none beyond being authenticated (or is not ours).
- * The path is normalised the way Ollama's router would see it, so `/api//pull`, `/API/pull/` or
- * `/api/%70ull` cannot slip past the admin check.
+ * The path must be canonical (http/request-target.ts normalises every request once, before routing; the
+ * passthrough forwards that same path), so only case is folded here: Express routes case-blind too.
  */
 export function requiredScope(path: string): Scope | null {
-  const normalized = normalizePath(path);
-  if (normalized === null) return 'admin';
+  const normalized = withoutQuery(path).toLowerCase();
   for (const [pattern, scope] of OPENAI_ROUTE_SCOPES) if (pattern.test(normalized)) return scope;
   if (normalized === '/api/v1' || normalized.startsWith('/api/v1/')) return null;
   if (normalized === '/api' || normalized.startsWith('/api/')) {
@@ -51,13 +49,9 @@ export function requiredScope(path: string): Scope | null {
   return null;
 }
 
-/**
- * Whether a path belongs to Ollama's native API (proxied) rather than to ours (`/api/v1/*`), judged on the
- * same normalised form as requiredScope. An undecodable `/api…` path counts as native (and needs `admin`).
- */
+/** Whether a canonical path belongs to Ollama's native API (proxied) rather than to ours (`/api/v1/*`). */
 export function isOllamaNativePath(path: string): boolean {
-  const normalized = normalizePath(path);
-  if (normalized === null) return /^\/api(\/|$)/i.test(path);
+  const normalized = withoutQuery(path).toLowerCase();
   const isApi = normalized === '/api' || normalized.startsWith('/api/');
   return isApi && normalized !== '/api/v1' && !normalized.startsWith('/api/v1/');
 }
@@ -72,14 +66,7 @@ export function assertScope(scopes: readonly Scope[], required: Scope, action?: 
   throw new PermissionDeniedError(`This key lacks the '${required}' scope required${what}.`);
 }
 
-/** Lowercased, decoded, query-less, dot-segment-resolved path without trailing slash; null if undecodable. */
-function normalizePath(path: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path.split('?')[0] ?? '');
-  } catch {
-    return null;
-  }
-  const resolved = posix.normalize(`/${decoded}`).toLowerCase();
-  return resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved;
+function withoutQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query === -1 ? path : path.slice(0, query);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ErrorHandler, Handler, HttpRequest, HttpResponse, Next } from './http-types.js';
+import { canonicalTarget, looksNative } from './request-target.js';
 
 /** A route served without Express: an exact method and path, and its whole middleware chain. */
 export interface HotRoute {
@@ -15,10 +16,18 @@ export interface HotRoute {
  * Express costs more than the rest of a proxied call: it walks every registered layer, matching each path,
  * and swaps the prototypes of req and res, which leaves V8's property caches in Node's HTTP code megamorphic.
  */
-export function createRequestListener(fallback: RequestListener, routes: HotRoute[], onError: ErrorHandler): RequestListener {
+export function createRequestListener(fallback: RequestListener, routes: HotRoute[], onError: ErrorHandler, refused: Handler[] = []): RequestListener {
   const table = new Map<string, Handler[]>(routes.map((route) => [`${route.method} ${route.path}`, route.handlers]));
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '/';
+    // The one path normalisation (request-target.ts): every later decision and the passthrough read req.url.
+    const raw = req.url ?? '/';
+    let url: string;
+    try {
+      url = canonicalTarget(raw, req.headers.host);
+    } catch (error) {
+      return refuseTarget(error, raw, refused, onError, req as HttpRequest, res as HttpResponse);
+    }
+    if (url !== raw) req.url = url;
     const query = url.indexOf('?');
     const handlers = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
     if (handlers === undefined) return void fallback(req, res);
@@ -26,6 +35,13 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
     response.locals = Object.create(null) as HttpResponse['locals'];
     runChain(handlers, onError, req as HttpRequest, response);
   };
+}
+
+/** A target that cannot be normalised: `refused` (request context, CORS) runs, then the 400 in the family's error shape. */
+function refuseTarget(error: unknown, raw: string, refused: Handler[], onError: ErrorHandler, req: HttpRequest, res: HttpResponse): void {
+  res.locals = Object.create(null) as HttpResponse['locals'];
+  if (looksNative(raw)) res.locals.errorShape = 'ollama';
+  runChain([...refused, (_req, _res, next) => next(error)], onError, req, res);
 }
 
 /** Calls each handler in turn when the previous calls next(); next(error), a throw or a rejection ends in onError. */
