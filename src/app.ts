@@ -161,9 +161,9 @@ export function createApp(deps: AppDeps): RequestListener {
       : [auth, requireScope(scope), json, cacheControl];
 
   // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
-  const passthrough = ollamaPassthrough({ urls: config.ollama.urls });
+  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit });
   const native = express.Router();
-  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.forward);
+  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
   app.use(native);
 
   if (access) {

@@ -1,18 +1,27 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
-import { AuthenticationError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
+import { AuthenticationError, InvalidRequestError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
+import { parseByteLimit } from '../middleware/json-body.js';
+import { readBodyBytes } from '../read-body-bytes.js';
+import { checkNativeBody, nativeRouteKind, refuseUnknownRoute } from './native-model-access.js';
+import { sendFilteredListing } from './native-listing-filter.js';
 import { createPassthroughTargets, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
 
 // Ollama's native API (every /api/* route that is not our /api/v1/*) behind our authentication. Bodies and
 // NDJSON streams are piped untouched and unbuffered, so this must run before any body parser. Host is
 // rewritten (Ollama refuses foreign Host headers), and our credentials and the browser Origin are not
-// forwarded: Ollama needs neither, and refuses foreign origins.
+// forwarded: Ollama needs neither, and refuses foreign origins. The path forwarded is req.url, which the
+// request listener has already normalised (http/request-target.ts): the scope is decided on that same path.
+// A key with a model allow-list is the exception to "untouched": its body is read and checked first, then
+// exactly those bytes are forwarded, and /api/tags and /api/ps answers are filtered (native-model-access.ts).
 
 export interface OllamaPassthroughDeps extends PassthroughTargetsOptions {
   urls: readonly string[];
+  /** Largest body read to check a model allow-list (BODY_LIMIT); default 20mb. */
+  bodyLimit?: string;
 }
 
 const KNOWN_ROUTES = new Set(['generate', 'chat', 'embed', 'embeddings', 'tags', 'show', 'create', 'copy', 'delete',
@@ -34,13 +43,14 @@ interface ProxyErrorContext {
   target: unknown;
   targets: PassthroughTargets;
   attempts: WeakMap<IncomingMessage, Attempt>;
-  retry: (req: Request, res: Response, next: NextFunction) => Promise<void>;
   hosts: number;
 }
 
 interface Attempt {
   next: NextFunction;
   tried: number;
+  /** The proxy that serves this request (plain, or filtering a model listing), used again on retry. */
+  proxy: RequestHandler;
 }
 
 /** A host that refused the connection rests; a bodiless request is retried on the next host; else a 502. */
@@ -53,28 +63,45 @@ function onProxyError(ctx: ProxyErrorContext): void {
   if (!('headersSent' in res) || res.headersSent || attempt === undefined) return void res.destroy();
   if (RETRYABLE_METHODS.has(req.method ?? '') && CONNECT_FAILURES.has(code) && attempt.tried < ctx.hosts) {
     attempt.tried++;
-    return void ctx.retry(req as Request, res as Response, attempt.next);
+    return void attempt.proxy(req as Request, res as Response, attempt.next);
   }
   attempt.next(new UpstreamUnavailableError(`Ollama could not be reached for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}).`));
 }
 
-/** Three handlers for an Express router: match (else skip the router), guard (scope), proxy. Authenticate between match and guard. */
+/** Four handlers for an Express router: match (else skip the router), guard (scope), models (allow-list), proxy. Authenticate between match and guard. */
 export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
   const targets = createPassthroughTargets(deps.urls, deps);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
+  const checkedBodies = new WeakMap<IncomingMessage, Buffer>();
+  const maxBodyBytes = parseByteLimit(deps.bodyLimit ?? '20mb') ?? 20 * 2 ** 20;
 
-  const proxy = createProxyMiddleware<Request, Response>({
-    target: targets.pick(),
-    router: () => targets.pick(),
-    changeOrigin: true,
+  const onProxyReq = (proxyReq: ClientRequest, req: Request, res: Response): void => {
+    const signal = res.locals.abort?.signal;
+    // A client that goes away must stop Ollama's work (a generation, a pull), not only our socket.
+    if (signal?.aborted) proxyReq.destroy();
+    else signal?.addEventListener('abort', () => proxyReq.destroy(), { once: true });
+    const body = checkedBodies.get(req);
+    if (body === undefined) return;
+    // The request stream has been read to check it: these are its bytes (the ended stream's pipe then ends proxyReq).
+    proxyReq.removeHeader('transfer-encoding');
+    proxyReq.setHeader('content-length', body.length);
+    proxyReq.write(body);
+  };
+  const common = { target: targets.pick(), router: () => targets.pick(), changeOrigin: true } as const;
+  const onError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket, target: unknown) =>
+    onProxyError({ error, req, res, target, targets, attempts, hosts: deps.urls.length });
+  const proxy = createProxyMiddleware<Request, Response>({ ...common, on: { proxyReq: onProxyReq, error: onError } });
+  // Listings for keys with an allow-list: the answer is read, filtered and re-sent (small JSON, never a stream).
+  const listingProxy = createProxyMiddleware<Request, Response>({
+    ...common,
+    selfHandleResponse: true,
     on: {
-      proxyReq(proxyReq, _req, res) {
-        const signal = res.locals.abort?.signal;
-        // A client that goes away must stop Ollama's work (a generation, a pull), not only our socket.
-        if (signal?.aborted) proxyReq.destroy();
-        else signal?.addEventListener('abort', () => proxyReq.destroy(), { once: true });
+      proxyReq(proxyReq, req, res) {
+        proxyReq.removeHeader('accept-encoding');
+        onProxyReq(proxyReq, req, res);
       },
-      error: (error, req, res, target) => onProxyError({ error, req, res, target, targets, attempts, retry: proxy, hosts: deps.urls.length }),
+      proxyRes: (proxyRes, req, res) => sendFilteredListing(proxyRes, res, res.locals.principal?.models ?? [], attempts.get(req)?.next),
+      error: onError,
     },
   });
 
@@ -94,12 +121,31 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
       }
       next();
     },
+    /** A key with a model allow-list: the body's models are checked before anything reaches Ollama. */
+    async models(req: Request, res: Response, next: NextFunction): Promise<void> {
+      const patterns = res.locals.principal?.models;
+      if (patterns === undefined) return next();
+      const kind = nativeRouteKind(req.path);
+      if (kind === 'unknown') refuseUnknownRoute(`${req.method} ${req.path}`);
+      if (kind !== 'names-models') return next();
+      const encoding = req.headers['content-encoding'];
+      if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+        throw new InvalidRequestError(`A '${encoding}'-encoded body cannot be checked against this key's model allow-list; send it uncompressed.`);
+      }
+      const bytes = await readBodyBytes(req, maxBodyBytes);
+      const model = checkNativeBody(bytes, patterns);
+      if (model !== undefined) res.locals.model = model;
+      if (bytes.length > 0) checkedBodies.set(req, bytes);
+      next();
+    },
     async forward(req: Request, res: Response, next: NextFunction): Promise<void> {
       delete req.headers.authorization;
       delete req.headers['x-api-key'];
       delete req.headers.origin;
-      attempts.set(req, { next, tried: 1 });
-      await proxy(req, res, next);
+      const isFiltered = res.locals.principal?.models !== undefined && req.method === 'GET' && nativeRouteKind(req.path) === 'lists-models';
+      const chosen = isFiltered ? listingProxy : proxy;
+      attempts.set(req, { next, tried: 1, proxy: chosen });
+      await chosen(req, res, next);
     },
   };
 }
