@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import { enforceModelAccess } from './access/model-access-middleware.js';
-import { assertModelAllowed } from './access/model-access.js';
+import { assertModelAllowed, isModelAllowed } from './access/model-access.js';
 import { decodeEncryptionKey, type Config } from './config/config-schema.js';
 import type { ChatBackend } from './core/chat-backend.js';
 import { composeBackend } from './core/chat-middleware.js';
@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): RequestListener {
     // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
     enforceModelAccess(),
     // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
-    sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}) }),
+    sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}), mayUse: (principal, model) => isModelAllowed(model, principal.models) }),
     pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
     // Innermost, next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
     responseCache({

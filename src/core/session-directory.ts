@@ -26,6 +26,8 @@ export interface SessionView {
   estimatedTokens: number;
   summary?: string;
   summarizedTurns: number;
+  /** The model that wrote the summary. */
+  summaryModel?: string;
   /** The model of the latest exchange. */
   model?: string;
   createdAt: Date;

@@ -3,6 +3,7 @@ import { collectResult, type ChatEvent } from '../core/chat-event.js';
 import type { ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
+import type { Principal } from '../core/principal.js';
 import { strategyByName } from './memory-strategies/strategy-by-name.js';
 import type { OpenSession, SessionRegistry } from './session-memory/session-registry.js';
 import { createSessionSummarizer, type SessionSummarizer } from './session-memory/session-summarizer.js';
@@ -14,6 +15,8 @@ import { createSessionSummarizer, type SessionSummarizer } from './session-memor
 export interface SessionMemoryOptions {
   registry: SessionRegistry;
   summarizerModel?: string;
+  /** The caller's model allow-list, for the summarizing call (see session-summarizer.ts). */
+  mayUse?: (principal: Principal, model: string) => boolean;
 }
 
 function prepare(session: OpenSession, request: ChatRequest, registry: SessionRegistry): ChatRequest {
@@ -89,7 +92,12 @@ async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContex
 export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
   const { registry } = options;
   return (next) => {
-    const summarizer = createSessionSummarizer({ registry, backend: next, ...(options.summarizerModel ? { summarizerModel: options.summarizerModel } : {}) });
+    const summarizer = createSessionSummarizer({
+      registry,
+      backend: next,
+      ...(options.summarizerModel ? { summarizerModel: options.summarizerModel } : {}),
+      ...(options.mayUse ? { mayUse: options.mayUse } : {}),
+    });
     const deps: TurnDeps = { registry, next, summarizer };
     // Without a session id the request goes straight on: stateless traffic pays nothing for this stage.
     return {

@@ -54,7 +54,7 @@ export interface ContextBody {
   strategy?: string;
   memory_size?: number;
   window_size?: number;
-  state?: { turns: number; messages: number; estimated_tokens: number; summary: string | null; summarized_turns: number; model: string | null };
+  state?: { turns: number; messages: number; estimated_tokens: number; summary: string | null; summarized_turns: number; summary_model: string | null; model: string | null };
   deleted?: boolean;
   error?: { message: string; type: string; param: string | null; code: string };
 }

@@ -177,7 +177,7 @@ describe('context API', () => {
       strategy: 'hybrid',
       memory_size: 4096,
       window_size: 2048,
-      state: { turns: 0, messages: 0, estimated_tokens: 0, summary: null, summarized_turns: 0, model: null },
+      state: { turns: 0, messages: 0, estimated_tokens: 0, summary: null, summarized_turns: 0, summary_model: null, model: null },
     });
     const changed = await contextApi(app, 'alice', 'PUT', session, { window_size: 1024 });
     expect(changed.status).toBe(200);

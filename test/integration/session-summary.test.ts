@@ -26,7 +26,7 @@ const newSession = () => `s-${randomUUID()}`;
 const question = (n: number) => `Question ${n}: please remember that the item number ${n} is stored on shelf ${n * 7}.`;
 const answer = (text: string) => replyJson(chatJson({ model: SESSION_MODEL, content: [text] }));
 const summaryReply = (text: string) => replyJson(chatJson({ model: SUMMARIZER, content: [text] }));
-const summaryOf = async (session: string) => (await contextApi(app, KEY, 'GET', session)).body.state!.summary;
+const summaryOf = async (session: string, key = KEY) => (await contextApi(app, key, 'GET', session)).body.state!.summary;
 const summarizerCalls = (): SentChat[] => sentChats(fake).filter((chat) => chat.model === SUMMARIZER);
 
 describe('summary strategy', () => {
@@ -54,7 +54,29 @@ describe('summary strategy', () => {
       'assistant: Third answer.',
       `user: ${question(4)}`,
     ]);
-    expect((await contextApi(app, KEY, 'GET', session)).body.state).toMatchObject({ summarized_turns: 2, turns: 2 });
+    expect((await contextApi(app, KEY, 'GET', session)).body.state).toMatchObject({ summarized_turns: 2, turns: 2, summary_model: SUMMARIZER });
+  });
+
+  it("summarizes with the session's own model when the key's allow-list excludes SUMMARIZER_MODEL, and says so", async () => {
+    const created = await fetch(`${app.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'v3-only', scopes: ['chat'], models: ['deepseek-v3.1:*'] }),
+    });
+    expect(created.status).toBe(201);
+    const key = ((await created.json()) as { secret: string }).secret;
+    const session = newSession();
+    await contextApi(app, key, 'PUT', session, { strategy: 'summary', memory_size: 100, window_size: 50 });
+    await sayInSession(app, { key, session, content: question(1) });
+    await sayInSession(app, { key, session, content: question(2) });
+    fake.script('/api/chat', answer('Third answer.'), answer('Items 1 and 2 are on shelves 7 and 14.'));
+    await sayInSession(app, { key, session, content: question(3) });
+    await expect.poll(() => summaryOf(session, key)).toBe('Items 1 and 2 are on shelves 7 and 14.');
+
+    expect(summarizerCalls()).toEqual([]);
+    const summaryCall = sentChats(fake).find((chat) => chat.think === false && chat.messages[1]?.content.includes(`User: ${question(1)}`));
+    expect(summaryCall?.model).toBe(SESSION_MODEL);
+    expect((await contextApi(app, key, 'GET', session)).body.state).toMatchObject({ summarized_turns: 2, summary_model: SESSION_MODEL });
   });
 
   it('keeps the history intact when the summarizing call fails', async () => {

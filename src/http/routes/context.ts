@@ -29,6 +29,7 @@ export function toContextBody(view: SessionView) {
       estimated_tokens: view.estimatedTokens,
       summary: view.summary ?? null,
       summarized_turns: view.summarizedTurns,
+      summary_model: view.summaryModel ?? null,
       model: view.model ?? null,
     },
     created_at: seconds(view.createdAt),

@@ -21,6 +21,8 @@ export interface SessionHistory {
   summary?: string;
   /** How many turns the summary covers. */
   summarizedTurns: number;
+  /** The model that wrote the summary (SUMMARIZER_MODEL, or the session's own when the key may not use it). */
+  summaryModel?: string;
   turns: Turn[];
   nextTurnId: number;
 }

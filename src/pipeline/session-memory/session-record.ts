@@ -36,6 +36,7 @@ const historySchema = z.object({
   system: z.array(messageSchema),
   summary: z.string().exactOptional(),
   summarizedTurns: z.number().int().nonnegative(),
+  summaryModel: z.string().exactOptional(),
   turns: z.array(z.object({ id: z.number().int(), messages: z.array(messageSchema) })),
   nextTurnId: z.number().int(),
 });

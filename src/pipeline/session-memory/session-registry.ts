@@ -66,6 +66,7 @@ function toSessionView(id: string, record: SessionRecord, estimate: EstimateToke
     updatedAt: new Date(record.updatedAt),
   };
   if (history.summary !== undefined) view.summary = history.summary;
+  if (history.summaryModel !== undefined) view.summaryModel = history.summaryModel;
   if (record.model !== undefined) view.model = record.model;
   return view;
 }

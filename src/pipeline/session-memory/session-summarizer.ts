@@ -1,4 +1,5 @@
 import type { CallContext, ChatBackend } from '../../core/chat-backend.js';
+import type { Principal } from '../../core/principal.js';
 import { strategyByName } from '../memory-strategies/strategy-by-name.js';
 import { applySummary, foldKey, summaryBudget, toSummaryPrompt } from '../memory-strategies/summary.js';
 import { tryLease, type Lease } from './kv-lease.js';
@@ -16,6 +17,12 @@ export interface SessionSummarizerOptions {
   backend: ChatBackend;
   /** Default: the model of the session's latest exchange. */
   summarizerModel?: string;
+  /**
+   * Whether the caller may use a model (its key's allow-list). The summarizing call runs inside the pipeline,
+   * past the allow-list stage, so summarizerModel is used only when this says yes; else the session's own model
+   * (which the request just used) summarizes. Default: any model.
+   */
+  mayUse?: (principal: Principal, model: string) => boolean;
   /** Upper bound for one summarizing call. Default 5 min. */
   timeoutMs?: number;
   now?: () => number;
@@ -32,8 +39,17 @@ interface SummarizeDeps {
   registry: SessionRegistry;
   backend: ChatBackend;
   summarizerModel: string | undefined;
+  mayUse: (principal: Principal, model: string) => boolean;
   timeoutMs: number;
   now: () => number;
+}
+
+/** SUMMARIZER_MODEL if the caller's key may use it, else the model the session's latest request used. */
+function summaryModel(deps: SummarizeDeps, sessionModel: string | undefined, ctx: CallContext): string | undefined {
+  const configured = deps.summarizerModel;
+  if (configured === undefined || deps.mayUse(ctx.principal, configured)) return configured ?? sessionModel;
+  ctx.logger.debug('session summary uses the session model: the key may not use the summarizer model', { summarizerModel: configured, model: sessionModel });
+  return sessionModel !== undefined && deps.mayUse(ctx.principal, sessionModel) ? sessionModel : undefined;
 }
 
 /** One fold: read, ask the model, then apply under the session's lock if the folded turns are still the oldest. */
@@ -43,7 +59,7 @@ async function summarize(deps: SummarizeDeps, id: string, ctx: CallContext): Pro
   if (!record) return;
   const { history } = record;
   const count = strategyByName(history.settings.strategy).foldCount(history, registry.estimateFor(record));
-  const model = deps.summarizerModel ?? record.model;
+  const model = summaryModel(deps, record.model, ctx);
   if (count < 1 || model === undefined) return;
   const folded = history.turns.slice(0, count);
   const signal = AbortSignal.timeout(deps.timeoutMs);
@@ -55,7 +71,8 @@ async function summarize(deps: SummarizeDeps, id: string, ctx: CallContext): Pro
   const release = await registry.lock.acquire(id, signal);
   try {
     const latest = await registry.store.load(id);
-    const next = latest?.createdAt === record.createdAt ? applySummary(latest.history, foldKey(folded), count, summary) : undefined;
+    const applied = latest?.createdAt === record.createdAt ? applySummary(latest.history, foldKey(folded), count, summary) : undefined;
+    const next = applied && { ...applied, summaryModel: model };
     if (!latest || !next) {
       ctx.logger.debug('session summary dropped: the history moved on meanwhile', { sessionId: id });
       return;
@@ -69,7 +86,7 @@ async function summarize(deps: SummarizeDeps, id: string, ctx: CallContext): Pro
 
 export function createSessionSummarizer(options: SessionSummarizerOptions): SessionSummarizer {
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const deps: SummarizeDeps = { ...options, summarizerModel: options.summarizerModel, timeoutMs, now: options.now ?? Date.now };
+  const deps: SummarizeDeps = { ...options, summarizerModel: options.summarizerModel, mayUse: options.mayUse ?? (() => true), timeoutMs, now: options.now ?? Date.now };
   const running = new Map<string, { again: boolean }>();
 
   const foldOnce = async (id: string, ctx: CallContext): Promise<void> => {
