@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { isOllamaNativePath } from '../access/scopes.js';
 import { InvalidRequestError } from '../core/errors.js';
 
@@ -37,12 +38,13 @@ export function canonicalTarget(url: string, host: string | undefined): string {
 }
 
 /**
- * Whether a refused target was aimed at Ollama's native API (its errors then take Ollama's shape). A guess on
- * the raw text: the target could not be normalised.
+ * Whether a refused target was aimed at Ollama's native API (its errors then take Ollama's shape): a guess,
+ * reading the target as the most lenient server would (escaped dots and slashes, backslashes as slashes).
  */
 export function looksNative(url: string): boolean {
-  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[\\/]+/g, '/');
-  return /^\/api(?:[/?#;%]|$)/i.test(path) && !/^\/api\/v1(?:[/?#;]|$)/i.test(path);
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/, 1)[0]!;
+  const lenient = path.replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
+  return isOllamaNativePath(posix.normalize(`/${lenient}`));
 }
 
 /** Origin-form, no escapes, dot segments, empty segments, backslashes, `;` or fragment, no trailing slash. */

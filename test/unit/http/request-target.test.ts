@@ -78,7 +78,7 @@ describe('canonicalTarget', () => {
 
 describe('looksNative', () => {
   it.each([
-    ['/api/pull#x', true], ['/api\\pull', true], ['http://evil/api/pull', true], ['/API/%zz', true], ['/api', true],
+    ['/api/pull#x', true], ['/api\\pull', true], ['http://evil/api/pull', true], ['/API/%zz', true], ['/api', true], ['/api/x/%2e%2e/v1/keys', false], ['/api/v1/%2e%2e/pull', true],
     ['/api/v1/keys#x', false], ['/v1/models/%00', false], ['*', false], ['/apis#', false],
   ])('%s → %s', (url, expected) => {
     expect(looksNative(url)).toBe(expected);
