@@ -23,7 +23,7 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
     const raw = req.url ?? '/';
     let url: string;
     try {
-      url = canonicalTarget(raw, req.headers.host);
+      url = canonicalTarget(raw, req);
     } catch (error) {
       return refuseTarget(error, raw, refused, onError, req as HttpRequest, res as HttpResponse);
     }

@@ -29,12 +29,17 @@ const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
 /** On native paths: `;` and any escape left after decoding the unreserved ones, bar `%3A` (`:` in blob digests). */
 const NATIVE_FORBIDDEN = /;|%(?!3a)/i;
 
+/** Where the Host header is read from, only for an absolute-form target (Node builds req.headers on first access). */
+export interface TargetRequest {
+  readonly headers: { readonly host?: string | undefined };
+}
+
 /**
  * The canonical form of a request target, the very string when it is already canonical (the common case,
  * checked without allocating); throws InvalidRequestError for what must be refused.
  */
-export function canonicalTarget(url: string, host: string | undefined): string {
-  return isPlainTarget(url) ? url : normalizeTarget(url, host);
+export function canonicalTarget(url: string, req: TargetRequest): string {
+  return isPlainTarget(url) ? url : normalizeTarget(url, req);
 }
 
 /**
@@ -68,8 +73,8 @@ function refuse(reason: string): never {
   throw new InvalidRequestError(`The request target cannot be accepted: ${reason}.`);
 }
 
-function normalizeTarget(url: string, host: string | undefined): string {
-  const target = url.charCodeAt(0) === SLASH ? url : toOriginForm(url, host);
+function normalizeTarget(url: string, req: TargetRequest): string {
+  const target = url.charCodeAt(0) === SLASH ? url : toOriginForm(url, req.headers.host);
   if (target.includes('#')) refuse('it has a fragment (#)');
   const queryAt = target.indexOf('?');
   const path = queryAt === -1 ? target : target.slice(0, queryAt);

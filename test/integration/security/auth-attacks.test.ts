@@ -233,6 +233,28 @@ describe('every spelling of a passthrough path the key may use', () => {
   });
 });
 
+describe('the hot routes and Express agree on every spelling', () => {
+  const chat = JSON.stringify({ model: 'deepseek-r1:7b', messages: [{ role: 'user', content: 'hi' }] });
+  const post = (target: string, key: string) =>
+    rawRequest(t.app.url, { method: 'POST', target, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: chat });
+
+  it.each(VARIANTS.map((variant) => [variant.name, variant] as const))('%s of POST /v1/chat/completions', async (_name, variant) => {
+    const target = variant.target('/v1/chat/completions', host);
+    const allowed = await post(target, notAdmin.secret);
+    const refused = await post(target, ollamaOnly);
+    if (allowed.status === 400) {
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(allowed.body)).toMatchObject({ error: { type: 'invalid_request_error' } });
+      return;
+    }
+    // Either the route runs for the key holding `chat` and is refused (403) to the one without, or no route matches.
+    if (allowed.status === 404) return void expect(refused.status).toBe(404);
+    expect(allowed.status, target).toBe(200);
+    expect((JSON.parse(allowed.body) as { object: string }).object).toBe('chat.completion');
+    expect(refused.status, target).toBe(403);
+  });
+});
+
 describe('request smuggling', () => {
   const smuggle = (head: string) =>
     `POST /api/chat HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${ollamaOnly}\r\nContent-Type: application/json\r\n${head}\r\n` +
