@@ -213,8 +213,13 @@ describe('every spelling of an admin path', () => {
   });
 });
 
-describe('every spelling of a passthrough path the key may use', () => {
-  const READS: AppRoute[] = [{ method: 'GET', path: '/api/tags' }, { method: 'GET', path: '/api/version' }, { method: 'POST', path: '/api/show' }];
+describe('every spelling of a passthrough route the key may use', () => {
+  /** Ollama's routes open to the `ollama` scope. */
+  const READS: AppRoute[] = [
+    { method: 'GET', path: '/api/tags' }, { method: 'GET', path: '/api/ps' }, { method: 'GET', path: '/api/version' },
+    { method: 'POST', path: '/api/show' }, { method: 'POST', path: '/api/chat' }, { method: 'POST', path: '/api/generate' },
+    { method: 'POST', path: '/api/embed' }, { method: 'POST', path: '/api/embeddings' },
+  ];
 
   it.each(VARIANTS.map((variant) => [variant.name, variant] as const))('%s: refused, or forwarded as the very path the scope was decided on', async (_name, variant) => {
     for (const route of READS) {
