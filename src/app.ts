@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
     writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel };
+  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
   const { access } = deps;
 
   const perRequest = requestContext({
@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/health/ready', health.ready);
   if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
-  const json = jsonBody({ limit: config.server.bodyLimit });
+  const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
   const auth = authenticate(deps.authenticator);
   // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
   const guarded = (scope: Scope): Handler[] =>

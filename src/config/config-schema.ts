@@ -44,6 +44,8 @@ export const configSchema = z
         port: z.coerce.number().int().min(0).max(65535).default(8000),
         /** Largest accepted JSON body (images make chat bodies large). */
         bodyLimit: z.string().default('20mb'),
+        /** Deepest nesting of objects/arrays in a JSON body (and in JSON-encoded tool arguments); deeper → 400. */
+        bodyMaxDepth: positiveInt.max(10_000).default(64),
         trustProxy: z.union([bool, z.coerce.number().int(), z.string()]).default(false),
         /** SSE `: ping` comment interval while waiting for the model. */
         heartbeatMs: positiveInt.default(15_000),

@@ -17,6 +17,7 @@ const ENV_PATHS: Record<string, string> = {
   HOST: 'server.host',
   PORT: 'server.port',
   BODY_LIMIT: 'server.bodyLimit',
+  BODY_MAX_DEPTH: 'server.bodyMaxDepth',
   TRUST_PROXY: 'server.trustProxy',
   SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
   HEARTBEAT_MS: 'server.heartbeatMs',

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { toOpenAIError } from '../../openai/to-openai-error.js';
+import { fromBodyReadError } from '../body-errors.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 
@@ -12,7 +13,8 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 
 /** Errors thrown by Express' body parser, turned into catalog errors. */
 function fromBodyParser(error: unknown): ProxyError | undefined {
-  if (!error || typeof error !== 'object' || !('type' in error)) return undefined;
+  if (!error || typeof error !== 'object' || error instanceof ProxyError) return undefined;
+  if (!('type' in error)) return fromBodyReadError(error);
   switch ((error as { type: unknown }).type) {
     case 'entity.too.large':
       return new ProxyError('payload_too_large', 'The request body is too large.');
@@ -22,7 +24,7 @@ function fromBodyParser(error: unknown): ProxyError | undefined {
     case 'charset.unsupported':
       return new InvalidRequestError('Unsupported request body encoding.');
     default:
-      return undefined;
+      return fromBodyReadError(error);
   }
 }
 
