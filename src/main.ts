@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
+import { describeBootstrappedKey, describeBootstrappedKeyLocation } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
@@ -61,9 +61,14 @@ async function main(): Promise<void> {
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
   logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
   // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.
+  // A pipe or file is a log stream too, so there only the file's path is logged.
   // The log lines go first, so the notice follows the 'listening' line as it always has.
+  if (access.bootstrapped && process.stdout.isTTY !== true) {
+    const { message, ...where } = describeBootstrappedKeyLocation(access.bootstrapped);
+    logger.warn(message, where);
+  }
   logger.flush();
-  if (access.bootstrapped) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
+  if (access.bootstrapped && process.stdout.isTTY === true) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
