@@ -11,6 +11,9 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 const keepAlive = z.union([z.string(), z.number()]);
 
+/** What /health/ready can depend on: each check backs one or more of these (see http/routes/health.ts). */
+export const READINESS_FEATURES = ['ollama', 'keys', 'sessions', 'finetune', 'cache', 'rate_limits'] as const;
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 export const modelDefaultsSchema = z
@@ -51,6 +54,8 @@ export const configSchema = z
         heartbeatMs: positiveInt.default(15_000),
         /** How long SIGTERM waits for in-flight requests and streams. */
         shutdownGraceMs: nonNegativeInt.default(30_000),
+        /** Features whose dependency must answer for /health/ready to be 200; the others are reported as degraded. */
+        readyRequires: z.array(z.enum(READINESS_FEATURES)).default(['ollama', 'keys']),
       })
       .strict()
       .prefault({}),

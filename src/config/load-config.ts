@@ -20,6 +20,7 @@ const ENV_PATHS: Record<string, string> = {
   BODY_MAX_DEPTH: 'server.bodyMaxDepth',
   TRUST_PROXY: 'server.trustProxy',
   SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
+  READY_REQUIRES: 'server.readyRequires',
   HEARTBEAT_MS: 'server.heartbeatMs',
   OLLAMA_URL: 'ollama.urls',
   OLLAMA_HEADERS_TIMEOUT_MS: 'ollama.headersTimeoutMs',
@@ -71,7 +72,7 @@ const ENV_PATHS: Record<string, string> = {
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE', 'READY_REQUIRES']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;
