@@ -23,6 +23,8 @@ export interface RequestLocals {
   clientIp?: string | undefined;
   /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */
   cacheControl?: CacheControl;
+  /** The catalog code of the error this request was answered with; the access line carries it. */
+  errorCode?: string;
 }
 
 declare module 'express-serve-static-core' {

@@ -3,6 +3,7 @@ import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '..
 import type { Metrics } from '../../observability/metrics.js';
 import { toOpenAIError } from '../../openai/to-openai-error.js';
 import { fromBodyReadError } from '../body-errors.js';
+import { createFailureLog } from '../failure-log.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 
@@ -30,12 +31,15 @@ function fromBodyParser(error: unknown): ProxyError | undefined {
 
 /** The only place errors become responses: JSON before headers are sent, a final SSE frame after. */
 export function errorHandler({ metrics }: { metrics: Metrics }) {
+  // Expected failures: one line without a stack, repeats counted (failure-log.ts); bugs: error with stack.
+  const failures = createFailureLog();
   return function handleError(error: unknown, _req: HttpRequest, res: HttpResponse, _next: Next): void {
     const proxyError = fromBodyParser(error) ?? toProxyError(error);
     const locals = res.locals;
     const aborted = locals.abort?.signal.aborted === true;
+    locals.errorCode = proxyError.code;
     if (proxyError.status >= 500 && !aborted) {
-      locals.logger?.error('request failed', { code: proxyError.code, error: describe(error) });
+      if (locals.logger) failures.report(locals.logger, error, proxyError);
       if (proxyError.kind.startsWith('upstream')) metrics.upstreamError(proxyError.code);
     }
     if (aborted || res.destroyed) {
@@ -61,10 +65,4 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
     res.statusCode = proxyError.status;
     sendJson(res, body);
   };
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
-  return { name: error.name, message: error.message, stack: error.stack, cause };
 }
