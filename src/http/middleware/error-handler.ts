@@ -34,9 +34,12 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
   // Expected failures: one line without a stack, repeats counted (failure-log.ts); bugs: error with stack.
   const failures = createFailureLog();
   return function handleError(error: unknown, _req: HttpRequest, res: HttpResponse, _next: Next): void {
-    const proxyError = fromBodyParser(error) ?? toProxyError(error);
     const locals = res.locals;
-    const aborted = locals.abort?.signal.aborted === true;
+    // Shutdown interrupts open streams by aborting them with this error (open-streams.ts): not a client that left.
+    const reason: unknown = locals.abort?.signal.reason;
+    const isShutdown = reason instanceof ProxyError && reason.kind === 'server_shutting_down';
+    const proxyError = isShutdown ? reason : (fromBodyParser(error) ?? toProxyError(error));
+    const aborted = locals.abort?.signal.aborted === true && !isShutdown;
     locals.errorCode = proxyError.code;
     if (proxyError.status >= 500 && !aborted) {
       if (locals.logger) failures.report(locals.logger, error, proxyError);
@@ -51,7 +54,10 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
     if (res.headersSent) {
       // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
       const contentType = String(res.getHeader('content-type') ?? '');
-      if (contentType.startsWith('text/event-stream')) {
+      // A protocol with its own error event (Responses, Anthropic) sets locals.streamErrorFrame.
+      if (locals.streamErrorFrame) {
+        res.end(locals.streamErrorFrame(proxyError));
+      } else if (contentType.startsWith('text/event-stream')) {
         res.end(`data: ${JSON.stringify(body)}\n\n`);
       } else if (contentType.startsWith('application/x-ndjson')) {
         // Ollama's convention for NDJSON streams: one last `{"error"}` line under the 200 already sent.

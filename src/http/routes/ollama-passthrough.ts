@@ -4,7 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
 import { AuthenticationError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
+import type { OpenStreams } from '../open-streams.js';
 import { createPassthroughTargets, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
+import { trackNativeStream } from './passthrough-shutdown.js';
 
 // Ollama's native API (every /api/* route that is not our /api/v1/*) behind our authentication. Bodies and
 // NDJSON streams are piped untouched and unbuffered, so this must run before any body parser. Host is
@@ -13,6 +15,8 @@ import { createPassthroughTargets, type PassthroughTargets, type PassthroughTarg
 
 export interface OllamaPassthroughDeps extends PassthroughTargetsOptions {
   urls: readonly string[];
+  /** Streams ended with Ollama's `{"error"}` line when the shutdown grace runs out. */
+  openStreams?: OpenStreams;
 }
 
 const KNOWN_ROUTES = new Set(['generate', 'chat', 'embed', 'embeddings', 'tags', 'show', 'create', 'copy', 'delete',
@@ -74,6 +78,7 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
         if (signal?.aborted) proxyReq.destroy();
         else signal?.addEventListener('abort', () => proxyReq.destroy(), { once: true });
       },
+      ...(deps.openStreams ? { proxyRes: (upstream: IncomingMessage, _req: Request, res: Response) => trackNativeStream(deps.openStreams!, upstream, res) } : {}),
       error: (error, req, res, target) => onProxyError({ error, req, res, target, targets, attempts, retry: proxy, hosts: deps.urls.length }),
     },
   });
