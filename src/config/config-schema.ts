@@ -155,6 +155,10 @@ export const configSchema = z
             timeoutMs: positiveInt.default(5_000),
             memoryMb: positiveInt.default(128),
             maxOutputBytes: positiveInt.default(16_384),
+            /** Sandbox processes alive at once (spares included); default the CPU count. */
+            maxConcurrent: positiveInt.optional(),
+            /** Runs waiting for a process; when full a run answers the model "busy". Default 4 × maxConcurrent. */
+            maxQueued: nonNegativeInt.optional(),
             /** How executed code and its output are shown to the client. */
             show: z.enum(['reasoning', 'content', 'none']).default('reasoning'),
           })

@@ -61,6 +61,8 @@ const ENV_PATHS: Record<string, string> = {
   CODE_INTERPRETER_TIMEOUT_MS: 'plugins.codeInterpreter.timeoutMs',
   CODE_INTERPRETER_MEMORY_MB: 'plugins.codeInterpreter.memoryMb',
   CODE_INTERPRETER_MAX_OUTPUT_BYTES: 'plugins.codeInterpreter.maxOutputBytes',
+  CODE_INTERPRETER_MAX_CONCURRENT: 'plugins.codeInterpreter.maxConcurrent',
+  CODE_INTERPRETER_MAX_QUEUED: 'plugins.codeInterpreter.maxQueued',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
