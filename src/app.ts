@@ -31,6 +31,7 @@ import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
+import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
@@ -63,6 +64,8 @@ export interface AppDeps {
   plugins?: PluginRegistry;
   /** Where X-Session-Id conversations live (open-services.ts opens it from config); default a bounded in-memory store. */
   sessionStore?: KvStore;
+  /** Streams main.ts ends with a `server_shutting_down` frame when the shutdown grace runs out. */
+  openStreams?: OpenStreams;
 }
 
 /** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
@@ -125,12 +128,13 @@ export function createApp(deps: AppDeps): RequestListener {
     : undefined;
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
+  const { openStreams } = deps;
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
   const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
-    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
+    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel };
+  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
   const { access } = deps;
 
   const perRequest = requestContext({
@@ -152,7 +156,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/health/ready', health.ready);
   if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
-  const json = jsonBody({ limit: config.server.bodyLimit });
+  const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
   const auth = authenticate(deps.authenticator);
   // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
   const guarded = (scope: Scope): Handler[] =>
@@ -161,7 +165,7 @@ export function createApp(deps: AppDeps): RequestListener {
       : [auth, requireScope(scope), json, cacheControl];
 
   // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
-  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit });
+  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}) });
   const native = express.Router();
   native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
   app.use(native);

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
+import { describeBootstrappedKey, describeBootstrappedKeyLocation } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
+import { createOpenStreams, type OpenStreams } from './http/open-streams.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const services = await startupStep(() => openServices(config, { registry, trainerEnv: withoutSecrets(process.env) }));
   const { logger, access } = services;
   let shuttingDown = false;
-  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION });
+  const openStreams = createOpenStreams();
+  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION, openStreams });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
   server.requestTimeout = 0;
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     // The listener is closed before the line is written: whoever reads 'shutting down' sees new connections refused.
-    const closing = closeServer(server, config.server.shutdownGraceMs);
+    const closing = closeServer(server, config.server.shutdownGraceMs, openStreams);
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
     await closing;
     await services.close();
@@ -61,9 +63,14 @@ async function main(): Promise<void> {
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
   logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
   // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.
+  // A pipe or file is a log stream too, so there only the file's path is logged.
   // The log lines go first, so the notice follows the 'listening' line as it always has.
+  if (access.bootstrapped && process.stdout.isTTY !== true) {
+    const { message, ...where } = describeBootstrappedKeyLocation(access.bootstrapped);
+    logger.warn(message, where);
+  }
   logger.flush();
-  if (access.bootstrapped) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
+  if (access.bootstrapped && process.stdout.isTTY === true) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */
@@ -80,8 +87,11 @@ function startupStep<T>(step: () => T): T {
   }
 }
 
-/** Stops accepting, lets in-flight requests and streams finish within the grace period, then cuts the rest. */
-async function closeServer(server: Server, graceMs: number): Promise<void> {
+/**
+ * Stops accepting, lets in-flight requests and streams finish within the grace period, then ends the streams
+ * still open with their protocol's `server_shutting_down` frame and cuts what remains.
+ */
+async function closeServer(server: Server, graceMs: number, openStreams: OpenStreams): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // A request that still arrives on an open keep-alive connection is served, and its connection then closes.
   server.on('request', (_req, res) => {
@@ -89,7 +99,7 @@ async function closeServer(server: Server, graceMs: number): Promise<void> {
   });
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 250);
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  const timer = setTimeout(() => void openStreams.interruptAll().then(() => server.closeAllConnections()), graceMs);
   await closed;
   clearInterval(idleSweep);
   clearTimeout(timer);

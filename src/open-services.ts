@@ -131,10 +131,23 @@ export function sessionStoreSpec(config: Config, onError?: (error: Error) => voi
   return { kind: 'memory', maxEntries: config.memory.maxSessions };
 }
 
-/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
-export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, Pingable>) {
-  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
-  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
+/**
+ * Which feature needs which store, and which features gate readiness (READY_REQUIRES). With
+ * RATE_LIMIT_FAIL_MODE=closed the proxy refuses every request while the shared store is away, so rate_limits
+ * is required then too.
+ */
+export function readinessStores(config: Config, traffic: TrafficStores, stores: { sessionStore: Pingable; finetuneStore: Pingable; keyStore: Pingable }) {
+  const requires: string[] = [...config.server.readyRequires];
+  if (config.rateLimit.failMode === 'closed' && config.rateLimit.enabled) requires.push('rate_limits');
+  return {
+    requires,
+    stores: {
+      keyStore: { store: stores.keyStore, features: ['keys'] },
+      sessionStore: { store: stores.sessionStore, features: ['sessions'] },
+      finetuneStore: { store: stores.finetuneStore, features: ['finetune'] },
+      trafficStore: { store: traffic.cacheTiers.at(-1)!, features: ['cache', 'rate_limits'] },
+    },
+  };
 }
 
 async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown>): Promise<void> {

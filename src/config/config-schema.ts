@@ -11,6 +11,9 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 const keepAlive = z.union([z.string(), z.number()]);
 
+/** What /health/ready can depend on: each check backs one or more of these (see http/routes/health.ts). */
+export const READINESS_FEATURES = ['ollama', 'keys', 'sessions', 'finetune', 'cache', 'rate_limits'] as const;
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 export const modelDefaultsSchema = z
@@ -44,11 +47,15 @@ export const configSchema = z
         port: z.coerce.number().int().min(0).max(65535).default(8000),
         /** Largest accepted JSON body (images make chat bodies large). */
         bodyLimit: z.string().default('20mb'),
+        /** Deepest nesting of objects/arrays in a JSON body (and in JSON-encoded tool arguments); deeper → 400. */
+        bodyMaxDepth: positiveInt.max(10_000).default(64),
         trustProxy: z.union([bool, z.coerce.number().int(), z.string()]).default(false),
         /** SSE `: ping` comment interval while waiting for the model. */
         heartbeatMs: positiveInt.default(15_000),
         /** How long SIGTERM waits for in-flight requests and streams. */
         shutdownGraceMs: nonNegativeInt.default(30_000),
+        /** Features whose dependency must answer for /health/ready to be 200; the others are reported as degraded. */
+        readyRequires: z.array(z.enum(READINESS_FEATURES)).default(['ollama', 'keys']),
       })
       .strict()
       .prefault({}),
@@ -148,6 +155,10 @@ export const configSchema = z
             timeoutMs: positiveInt.default(5_000),
             memoryMb: positiveInt.default(128),
             maxOutputBytes: positiveInt.default(16_384),
+            /** Sandbox processes alive at once (spares included); default the CPU count. */
+            maxConcurrent: positiveInt.optional(),
+            /** Runs waiting for a process; when full a run answers the model "busy". Default 4 × maxConcurrent. */
+            maxQueued: nonNegativeInt.optional(),
             /** How executed code and its output are shown to the client. */
             show: z.enum(['reasoning', 'content', 'none']).default('reasoning'),
           })

@@ -17,8 +17,10 @@ const ENV_PATHS: Record<string, string> = {
   HOST: 'server.host',
   PORT: 'server.port',
   BODY_LIMIT: 'server.bodyLimit',
+  BODY_MAX_DEPTH: 'server.bodyMaxDepth',
   TRUST_PROXY: 'server.trustProxy',
   SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
+  READY_REQUIRES: 'server.readyRequires',
   HEARTBEAT_MS: 'server.heartbeatMs',
   OLLAMA_URL: 'ollama.urls',
   OLLAMA_HEADERS_TIMEOUT_MS: 'ollama.headersTimeoutMs',
@@ -59,6 +61,8 @@ const ENV_PATHS: Record<string, string> = {
   CODE_INTERPRETER_TIMEOUT_MS: 'plugins.codeInterpreter.timeoutMs',
   CODE_INTERPRETER_MEMORY_MB: 'plugins.codeInterpreter.memoryMb',
   CODE_INTERPRETER_MAX_OUTPUT_BYTES: 'plugins.codeInterpreter.maxOutputBytes',
+  CODE_INTERPRETER_MAX_CONCURRENT: 'plugins.codeInterpreter.maxConcurrent',
+  CODE_INTERPRETER_MAX_QUEUED: 'plugins.codeInterpreter.maxQueued',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
@@ -70,7 +74,7 @@ const ENV_PATHS: Record<string, string> = {
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE', 'READY_REQUIRES']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;

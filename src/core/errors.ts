@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   upstream_unavailable: { status: 502, type: 'api_error', code: 'upstream_unavailable' },
   upstream_busy: { status: 503, type: 'api_error', code: 'upstream_busy' },
   service_unavailable: { status: 503, type: 'api_error', code: 'service_unavailable' },
+  server_shutting_down: { status: 503, type: 'api_error', code: 'server_shutting_down' },
   upstream_timeout: { status: 504, type: 'api_error', code: 'upstream_timeout' },
 } as const satisfies Record<string, ErrorSpec>;
 

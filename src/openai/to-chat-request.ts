@@ -6,9 +6,9 @@ import { toRuntimeSettings, toSamplingOptions } from './to-sampling-options.js';
 import { toToolSettings } from './to-tool-settings.js';
 
 /** POST /v1/chat/completions body → canonical request. Throws InvalidRequestError (400, `param` set). */
-export function toChatRequest(body: unknown): ChatRequest {
+export function toChatRequest(body: unknown, maxJsonDepth?: number): ChatRequest {
   const wire = parseOpenAIBody(openAIChatCompletionRequestSchema, body);
-  const messages = toChatMessages(wire.messages);
+  const messages = toChatMessages(wire.messages, maxJsonDepth);
   if (wire.system_message) messages.unshift({ role: 'system', content: wire.system_message });
   const request: ChatRequest = { model: wire.model, messages, sampling: toSamplingOptions(wire) };
   const { tools, toolChoice } = toToolSettings(wire);

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { InvalidRequestError, ProxyError } from '../../core/errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../../shared/json-depth.js';
+import { tooDeepError } from '../body-errors.js';
 import type { Handler, HttpRequest, HttpResponse, Next } from '../http-types.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, tb: 2 ** 40, pb: 2 ** 50 };
@@ -29,13 +31,14 @@ function isConsumed(req: IncomingMessage): boolean {
   return Boolean(!req.socket || !req.socket.readable || (req.complete && !req.readable));
 }
 
-/** Same rules as body-parser's strict JSON: empty is {}, otherwise an object or array. */
-function parseJson(bytes: Buffer): unknown {
+/** Same rules as body-parser's strict JSON: empty is {}, otherwise an object or array; nesting bounded. */
+function parseJson(bytes: Buffer, maxDepth: number): unknown {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length === 0) return {};
   const first = text[0] === '{' || text[0] === '[' ? text[0] : FIRST_NON_WHITESPACE.exec(text)?.[1];
   if (first !== '{' && first !== '[') throw new InvalidRequestError('The request body is not valid JSON.');
+  if (exceedsJsonDepth(text, maxDepth)) throw tooDeepError(text, maxDepth);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -51,7 +54,18 @@ function failAfterDrain(req: HttpRequest, error: ProxyError, next: Next): void {
   req.resume();
 }
 
-function readBody(req: HttpRequest, maxBytes: number, next: Next): void {
+/** body-parser's verify hook: the decoded text of a gzip/deflate/br or non-UTF-8 body, before it is parsed. */
+function checkDepth(bytes: Buffer, encoding: string, maxDepth: number): void {
+  let text: string;
+  try {
+    text = new TextDecoder(encoding).decode(bytes);
+  } catch {
+    return; // An encoding TextDecoder does not know: body-parser refuses it next (415 → 400).
+  }
+  if (exceedsJsonDepth(text, maxDepth)) throw tooDeepError(text, maxDepth);
+}
+
+function readBody(req: HttpRequest, maxBytes: number, maxDepth: number, next: Next): void {
   const tooLarge = () => new ProxyError('payload_too_large', 'The request body is too large.');
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) return failAfterDrain(req, tooLarge(), next);
@@ -69,7 +83,7 @@ function readBody(req: HttpRequest, maxBytes: number, next: Next): void {
     cleanup();
     let body: unknown;
     try {
-      body = parseJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+      body = parseJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received), maxDepth);
     } catch (error) {
       return next(error);
     }
@@ -89,10 +103,12 @@ function readBody(req: HttpRequest, maxBytes: number, next: Next): void {
 /**
  * express.json() with the same limit and errors, reading the common case (identity-encoded `application/json`,
  * UTF-8) itself: body-parser's generic path (raw-body, iconv, type-is, on-finished) cost more CPU than the JSON.parse.
- * Anything else (gzip, other charsets, other types, no body) goes to express.json so its behaviour is unchanged.
+ * Anything else (gzip, other charsets, other types, no body) goes to express.json so its behaviour is unchanged;
+ * its limit applies to the decompressed bytes, so a compression bomb stops at BODY_LIMIT. Both paths bound the
+ * nesting depth (BODY_MAX_DEPTH) before JSON.parse.
  */
-export function jsonBody({ limit }: { limit: string }): Handler {
-  const parser = express.json({ limit });
+export function jsonBody({ limit, maxDepth = DEFAULT_MAX_JSON_DEPTH }: { limit: string; maxDepth?: number }): Handler {
+  const parser = express.json({ limit, verify: (_req, _res, bytes, encoding) => checkDepth(bytes, encoding, maxDepth) });
   // body-parser reads only Node's request API, so it runs on the hot routes' plain objects too.
   const fallback: Handler = (req, res, next) => parser(req as Request, res as unknown as Response, next);
   const maxBytes = parseByteLimit(limit);
@@ -105,7 +121,7 @@ export function jsonBody({ limit }: { limit: string }): Handler {
       headers['content-length'] !== undefined &&
       isPlainJson(headers['content-type']) &&
       !isConsumed(req);
-    if (lean) readBody(req, maxBytes, next);
+    if (lean) readBody(req, maxBytes, maxDepth, next);
     else void fallback(req, res, next);
   };
 }

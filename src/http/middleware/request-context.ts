@@ -90,6 +90,7 @@ function logAccess(logger: Logger, method: string, res: HttpResponse, route: str
     line.promptTokens = locals.usage.promptTokens;
     line.completionTokens = locals.usage.completionTokens;
   }
+  if (locals.errorCode !== undefined) line.error = locals.errorCode;
   if (aborted) line.aborted = true;
   logger.info('request', line);
 }

@@ -19,6 +19,8 @@ export interface StreamingDeps {
   ) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
+  /** BODY_MAX_DEPTH, for JSON the route decodes from strings (tool-call arguments). */
+  maxJsonDepth?: number;
 }
 
 /** What the access log, audit and metrics learn from a finished generation. */
