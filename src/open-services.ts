@@ -63,6 +63,8 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
+    contextOverflow: config.models.contextOverflow,
+    serverNumCtx: config.models.serverContextLength,
   });
   // Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/.
   const finetuneStore = options.finetuneStore ?? (await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') }));
