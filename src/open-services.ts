@@ -99,7 +99,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     authenticator: access.authenticate,
     access,
     healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { sessionStore, finetuneStore, keyStore: access }) }),
-    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
+    operations: { models: createModelAdmin(backend, { serverNumCtx: config.models.serverContextLength }), finetune, logLevel: logger },
     traffic,
     plugins,
     sessionStore,
