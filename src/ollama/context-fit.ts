@@ -34,12 +34,16 @@ export function contextLimit(
   return configured;
 }
 
-/** Prompt characters as the template sees them: message texts plus tool schemas (only when tools are sent). */
-export function promptCharacters(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] | undefined): number {
+/** Characters of the message texts (reasoning is mostly not sent back, see to-ollama-request.ts). */
+export function messageCharacters(messages: readonly ChatMessage[]): number {
   let chars = 0;
-  for (const message of messages) chars += message.content.length + (message.reasoning?.length ?? 0);
-  if (tools && tools.length > 0) chars += JSON.stringify(tools).length;
+  for (const message of messages) chars += message.content.length;
   return chars;
+}
+
+/** Characters of the tool schemas as the template renders them. */
+export function toolCharacters(tools: readonly ToolDefinition[] | undefined): number {
+  return tools && tools.length > 0 ? JSON.stringify(tools).length : 0;
 }
 
 /** Estimated prompt tokens; `ratio` is observed/estimated from earlier calls of the same model (1 when unknown). */

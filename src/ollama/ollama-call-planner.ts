@@ -2,7 +2,7 @@ import type { CallContext } from '../core/chat-backend.js';
 import type { ChatRequest, TextRequest } from '../core/chat-request.js';
 import type { Usage } from '../core/chat-result.js';
 import { ContextLengthExceededError } from '../core/errors.js';
-import { calibrate, contextLimit, estimatePromptTokens, promptCharacters } from './context-fit.js';
+import { calibrate, contextLimit, estimatePromptTokens, messageCharacters, toolCharacters } from './context-fit.js';
 import type { ModelTraits } from './model-traits.js';
 import type { ModelTraitsCache } from './model-traits-cache.js';
 import type { OllamaCallSettings } from './to-ollama-request.js';
@@ -37,8 +37,11 @@ export function createCallPlanner(options: CallPlannerOptions) {
     const limit = contextLimit(request.runtime?.options?.['num_ctx'], traits?.numCtx, options.serverNumCtx, traits?.contextLength);
     if (!limit) return { settings: { traits, truncate }, observe: () => undefined };
     const { model, messages } = request;
-    const raw = estimatePromptTokens(promptCharacters(messages, request.tools), messages.length);
     const ratio = ratios.get(model);
+    let chars = messageCharacters(messages);
+    // Tool schemas are serialised only when the messages alone come near the limit (no allocation otherwise).
+    if (request.tools && estimatePromptTokens(chars, messages.length, ratio) * 2 > limit.tokens) chars += toolCharacters(request.tools);
+    const raw = estimatePromptTokens(chars, messages.length);
     const estimate = Math.ceil(raw * (ratio ?? 1));
     if (estimate > limit.tokens * (ratio === undefined ? UNCALIBRATED_MARGIN : CALIBRATED_MARGIN)) {
       if (options.overflow === 'error') {
@@ -50,6 +53,8 @@ export function createCallPlanner(options: CallPlannerOptions) {
       ctx.annotations.set('context-truncated', 'true');
       ctx.logger.warn('prompt exceeds the context; Ollama truncates the oldest messages', { model, estimatedTokens: estimate, contextTokens: limit.tokens });
     }
+    // Calibrated on tool-less prompts only: their estimate covers the whole prompt.
+    if (request.tools && request.tools.length > 0) return { settings: { traits, truncate }, observe: () => undefined };
     return {
       settings: { traits, truncate },
       observe: (usage) => {
