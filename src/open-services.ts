@@ -63,6 +63,8 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
+    contextOverflow: config.models.contextOverflow,
+    serverNumCtx: config.models.serverContextLength,
   });
   // Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/.
   const finetuneStore = options.finetuneStore ?? (await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') }));
@@ -97,7 +99,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     authenticator: access.authenticate,
     access,
     healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { sessionStore, finetuneStore, keyStore: access }) }),
-    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
+    operations: { models: createModelAdmin(backend, { serverNumCtx: config.models.serverContextLength }), finetune, logLevel: logger },
     traffic,
     plugins,
     sessionStore,

@@ -96,6 +96,10 @@ export const configSchema = z
         defaultModel: z.string().optional(),
         /** How long the installed-model list is reused for alias resolution. */
         listCacheMs: nonNegativeInt.default(10_000),
+        /** A prompt longer than the model's context: 400 context_length_exceeded, or let Ollama cut it (x-context-truncated). */
+        contextOverflow: z.enum(['error', 'truncate']).default('error'),
+        /** The Ollama server's default context (its OLLAMA_CONTEXT_LENGTH), so overflow is caught before Ollama cuts. */
+        serverContextLength: positiveInt.optional(),
       })
       .strict()
       .prefault({}),

@@ -36,6 +36,8 @@ const ENV_PATHS: Record<string, string> = {
   AUDIT_RETENTION_DAYS: 'auth.auditRetentionDays',
   KEY_CACHE_TTL_MS: 'auth.keyCacheTtlMs',
   DEFAULT_MODEL: 'models.defaultModel',
+  CONTEXT_OVERFLOW: 'models.contextOverflow',
+  OLLAMA_CONTEXT_LENGTH: 'models.serverContextLength',
   REDIS_URL: 'redisUrl',
   REDIS_KEY_PREFIX: 'redisKeyPrefix',
   RATE_LIMIT_ENABLED: 'rateLimit.enabled',

@@ -10,6 +10,7 @@ export interface ErrorSpec {
 export const ERROR_CATALOG = {
   invalid_request: { status: 400, type: 'invalid_request_error', code: 'invalid_value' },
   plugin_rejected: { status: 400, type: 'invalid_request_error', code: 'plugin_rejected' },
+  context_length_exceeded: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
   invalid_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
   forbidden: { status: 403, type: 'invalid_request_error', code: 'forbidden' },
   not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
@@ -83,8 +84,16 @@ export class NotFoundError extends ProxyError {
 }
 
 export class ModelNotFoundError extends ProxyError {
-  constructor(model: string) {
-    super('model_not_found', `The model '${model}' does not exist or is not installed.`, { param: 'model' });
+  /** `message` replaces the default text, e.g. to say what an alias looks for or which names come close. */
+  constructor(model: string, message?: string) {
+    super('model_not_found', message ?? `The model '${model}' does not exist or is not installed.`, { param: 'model' });
+  }
+}
+
+/** OpenAI's answer to a prompt that does not fit the model's context window (400, param `messages`). */
+export class ContextLengthExceededError extends ProxyError {
+  constructor(message: string, param: string | null = 'messages') {
+    super('context_length_exceeded', message, { param });
   }
 }
 

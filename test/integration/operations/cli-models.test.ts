@@ -51,8 +51,8 @@ describe('models CLI', () => {
   it('loads on a GPU within a memory limit and says what it decided', async () => {
     const result = await cli(['models', 'load', 'deepseek-r1:7b', '--gpu', '1', '--memory-limit', '2G', '--keep-alive=-1']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Loaded deepseek-r1:7b on GPU 1 with num_gpu 13\.\nmemory_limit 2G .* holds 13 of 29 layers/);
-    expect(fake.requests.find((request) => request.path === '/api/generate')!.body).toMatchObject({ keep_alive: -1, options: { main_gpu: 1, num_gpu: 13 } });
+    expect(result.stdout).toMatch(/^Loaded deepseek-r1:7b on GPU 1 with num_gpu 11\.\nmemory_limit 2G .* holds 11 of 29 layers/);
+    expect(fake.requests.find((request) => request.path === '/api/generate')!.body).toMatchObject({ keep_alive: -1, options: { main_gpu: 1, num_gpu: 11 } });
     expect((await cli(['models', 'list'])).stdout).toMatch(/^deepseek-r1:7b\s+.*\s+yes\s+4\.4 GiB$/m);
   });
 
