@@ -74,7 +74,7 @@ export const configSchema = z
         rotationGraceHours: nonNegativeInt.default(72),
         databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
         auditRetentionDays: positiveInt.default(30),
-        /** How long a successful key/token check is reused; bounds how late a revocation elsewhere bites. 0 = off. */
+        /** Longest reuse of a successful key/token check; the store's change watch clears it sooner. 0 = off. */
         keyCacheTtlMs: nonNegativeInt.default(5_000),
       })
       .strict()
