@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { createHttpServer } from './create-http-server.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const { logger, access } = services;
   let shuttingDown = false;
   const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION });
-  const server = createServer(app);
+  const { server, scheme, reloadTls, stopWatching } = startupStep(() => createHttpServer(app, config.tls, { logger }));
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -39,13 +40,14 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `http://${config.server.host}:${port}`;
+  const url = `${scheme}://${config.server.host}:${port}`;
   const shutdown = async (signal: string) => {
     if (shuttingDown) {
       logger.warn('second signal: exiting without waiting', { signal });
       process.exit(1);
     }
     shuttingDown = true;
+    stopWatching();
     // The listener is closed before the line is written: whoever reads 'shutting down' sees new connections refused.
     const closing = closeServer(server, config.server.shutdownGraceMs);
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    if (scheme === 'https') reloadTls();
+  });
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
   logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
   // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsSchema } from './tls-config.js';
 
 // The configuration contract. Environment variables (names below) override CONFIG_FILE (YAML or JSON),
 // which holds structured settings. load-config.ts maps both onto this schema.
@@ -188,6 +189,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tls: tlsSchema.prefault({}),
   })
   .strict()
   .refine((config) => config.memory.store !== 'redis' || config.redisUrl !== undefined, {

@@ -11,6 +11,8 @@ export interface ServerRun {
   stdout: string;
   stderr: string;
   kill(): void;
+  /** Sends a signal (SIGHUP: reload certificates and secrets). */
+  signal(name: NodeJS.Signals): void;
 }
 
 /**
@@ -21,7 +23,7 @@ export function runBuiltServer(env: Record<string, string>, untilStdout?: RegExp
   return new Promise((resolvePromise) => {
     const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'proxy-run-'));
     const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const run: ServerRun = { code: null, stdout: '', stderr: '', kill: () => child.kill('SIGTERM') };
+    const run: ServerRun = { code: null, stdout: '', stderr: '', kill: () => child.kill('SIGTERM'), signal: (name) => child.kill(name) };
     child.stdout.on('data', (chunk: Buffer) => {
       run.stdout += chunk.toString();
       if (untilStdout?.test(run.stdout)) resolvePromise(run);
