@@ -5,14 +5,16 @@ import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createHttpServer } from './create-http-server.js';
+import { loadSecrets, SecretsError, type LoadedSecrets } from './load-secrets.js';
+import { startSecretsLifecycle } from './secrets-lifecycle.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function readConfig(): Config {
+function readConfig(env: Record<string, string | undefined>): Config {
   try {
-    return loadConfig(process.env);
+    return loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -22,12 +24,25 @@ function readConfig(): Config {
   }
 }
 
+/** <NAME>_FILE and Vault, before the configuration is parsed; what is missing is named and the process exits 1. */
+async function readSecrets(): Promise<LoadedSecrets> {
+  try {
+    return await loadSecrets(process.env);
+  } catch (error) {
+    if (!(error instanceof SecretsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
-  const config = readConfig();
+  const secrets = await readSecrets();
+  const config = readConfig(secrets.env);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const services = await startupStep(() => openServices(config, { registry, trainerEnv: withoutSecrets(process.env) }));
   const { logger, access } = services;
+  const secretsLifecycle = startSecretsLifecycle(process.env, secrets, logger);
   let shuttingDown = false;
   const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION });
   const { server, scheme, reloadTls, stopWatching } = startupStep(() => createHttpServer(app, config.tls, { logger }));
@@ -48,6 +63,7 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     stopWatching();
+    secretsLifecycle.stop();
     // The listener is closed before the line is written: whoever reads 'shutting down' sees new connections refused.
     const closing = closeServer(server, config.server.shutdownGraceMs);
     logger.info('shutting down', { signal, graceMs: config.server.shutdownGraceMs });
@@ -62,6 +78,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
     if (scheme === 'https') reloadTls();
+    void secretsLifecycle.reload();
   });
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
   logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
@@ -101,7 +118,7 @@ async function closeServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /** The adapter trainer's command gets the server's environment without the proxy's own secrets. */
-const SECRET_VARIABLES = ['MASTER_KEY', 'JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'METRICS_TOKEN'];
+const SECRET_VARIABLES = ['MASTER_KEY', 'JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'METRICS_TOKEN', 'VAULT_TOKEN', 'VAULT_SECRET_ID'];
 function withoutSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLES.includes(name)));
 }
