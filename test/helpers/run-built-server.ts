@@ -15,6 +15,8 @@ export interface ServerRun {
   signal(name: NodeJS.Signals): void;
   /** Resolves once stdout matches (checked on every chunk); rejects after timeoutMs or when the process exits. */
   untilStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Settles with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string | null>;
 }
 
 /**
@@ -25,7 +27,9 @@ export function runBuiltServer(env: Record<string, string>, untilStdout?: RegExp
   return new Promise((resolvePromise) => {
     const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'proxy-run-'));
     const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | string | null>((resolveExit) => child.once('exit', (code, signal) => resolveExit(code ?? signal)));
     const run: ServerRun = {
+      exited,
       code: null, stdout: '', stderr: '', kill: () => child.kill('SIGTERM'), signal: (name) => child.kill(name),
       untilStdout: (pattern, timeoutMs = 10_000) => new Promise<void>((resolveWait, rejectWait) => {
         const check = () => {
