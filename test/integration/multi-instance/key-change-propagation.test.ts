@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { dropSchemas, keyStoreBackends } from '../../helpers/key-store-backends.js';
@@ -72,8 +73,11 @@ describe.each(backends)('key changes across processes ($name)', (backend) => {
   let env: Record<string, string>;
   let first: string;
   let second: string;
+  const applicationName = `oop-key-change-${process.pid}-${backend.name}`;
   beforeAll(async () => {
     env = await backend.env();
+    // Tags the instances' PostgreSQL sessions, so one test can cut exactly their notification connections.
+    if (env.DATABASE_URL) env.DATABASE_URL += `&application_name=${applicationName}`;
     env.DATA_DIR = mkdtempSync(join(tmpdir(), 'key-change-'));
     [first, second] = await Promise.all([startServer(env), startServer(env)]);
   }, 30_000);
@@ -116,5 +120,40 @@ describe.each(backends)('key changes across processes ($name)', (backend) => {
     const since = performance.now();
     expect(patched.status).toBe(200);
     expect(await refusedWithin(first, key, 403, since)).toBeLessThan(DEADLINE_MS);
+  });
+
+  it.runIf(backend.name === 'postgres')('keeps revocations within 1 s while its LISTEN connection is cut, and listens again after', async () => {
+    const admin = new pg.Client({ connectionString: env.DATABASE_URL!.replace(/\?.*$/, '') });
+    await admin.connect();
+    try {
+      const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [applicationName]);
+      expect(cut.rowCount).toBe(2);
+    } finally {
+      await admin.end();
+    }
+    const { id, secret: key } = await createKey(first);
+    await warm(first, key);
+    const revoked = await fetch(`${second}/api/v1/keys/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(revoked.status).toBe(200);
+    expect(await refusedWithin(first, key, 401, performance.now())).toBeLessThan(DEADLINE_MS);
+
+    // Listening again: a key authenticated (and cached) after the reconnection is revoked elsewhere in < 1 s.
+    const listening = async () => {
+      const probe = new pg.Client({ connectionString: env.DATABASE_URL!.replace(/\?.*$/, '') });
+      await probe.connect();
+      try {
+        return (await probe.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [applicationName])).rowCount;
+      } finally {
+        await probe.end();
+      }
+    };
+    const since = performance.now();
+    while ((await listening()) !== 2) if (performance.now() - since > 10_000) throw new Error('the instances did not LISTEN again');
+    const again = await createKey(first);
+    await warm(first, again.secret);
+    const revokedAgain = await fetch(`${second}/api/v1/keys/${again.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(revokedAgain.status).toBe(200);
+    expect(await refusedWithin(first, again.secret, 401, performance.now())).toBeLessThan(DEADLINE_MS);
   });
 });
