@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsSchema } from './tls-config.js';
 
 // The configuration contract. Environment variables (names below) override CONFIG_FILE (YAML or JSON),
 // which holds structured settings. load-config.ts maps both onto this schema.
@@ -81,7 +82,7 @@ export const configSchema = z
         rotationGraceHours: nonNegativeInt.default(72),
         databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
         auditRetentionDays: positiveInt.default(30),
-        /** How long a successful key/token check is reused; bounds how late a revocation elsewhere bites. 0 = off. */
+        /** Longest reuse of a successful key/token check; the store's change watch clears it sooner. 0 = off. */
         keyCacheTtlMs: nonNegativeInt.default(5_000),
       })
       .strict()
@@ -203,6 +204,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tls: tlsSchema.prefault({}),
   })
   .strict()
   .refine((config) => config.memory.store !== 'redis' || config.redisUrl !== undefined, {

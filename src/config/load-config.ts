@@ -73,6 +73,11 @@ const ENV_PATHS: Record<string, string> = {
   FINETUNE_ADAPTER_TIMEOUT_MS: 'finetune.adapterTimeoutMs',
   FINETUNE_DATA_DIR: 'finetune.dataDir',
   FINETUNE_MAX_BYTES: 'finetune.maxTrainingBytes',
+  TLS_CERT_FILE: 'tls.certFile',
+  TLS_KEY_FILE: 'tls.keyFile',
+  TLS_CA_FILE: 'tls.caFile',
+  TLS_MIN_VERSION: 'tls.minVersion',
+  TLS_WATCH_INTERVAL_MS: 'tls.watchIntervalMs',
 };
 
 /** Variables whose value is a comma-separated list. */

@@ -115,5 +115,21 @@ export interface KeyStore {
   pruneAudit(before: Date): Promise<number>;
   /** Resolves when the database answers; rejects with the reason otherwise (readiness checks). */
   ping(): Promise<void>;
+  /**
+   * Tells the listener, well within a second, that some process (another instance, the CLI, plain SQL)
+   * changed what a key may do: its secret, revocation, expiry, scopes, models or tier. Closed with the store.
+   */
+  watchChanges(listener: KeyChangeListener): KeyChangeWatch;
+  close(): Promise<void>;
+}
+
+export interface KeyChangeListener {
+  /** Keys may have changed elsewhere: forget what was cached. */
+  changed(): void;
+  /** false while changes elsewhere cannot be seen (the notification channel is down); true once they can again. */
+  live?(isLive: boolean): void;
+}
+
+export interface KeyChangeWatch {
   close(): Promise<void>;
 }
