@@ -3,11 +3,14 @@ import { ConfigError } from '../config/load-config.js';
 import { CliUsageError, PROGRAM, type CliAccess, type CliCommand, type CliContext, type CliIo } from './cli-command.js';
 import { keysCommand } from './keys-command.js';
 import { modelsCommand } from './models-command.js';
+import { didYouMean } from './did-you-mean.js';
 import { openCliAccess } from './open-cli-access.js';
+import { packageVersion } from './package-version.js';
+import { serveCommand } from './serve-command.js';
 import { tokenCommand } from './token-command.js';
 
 /** Every top-level command; add new ones (e.g. `models`) here. */
-const COMMANDS: readonly CliCommand[] = [keysCommand, tokenCommand, modelsCommand];
+const COMMANDS: readonly CliCommand[] = [serveCommand, keysCommand, tokenCommand, modelsCommand];
 
 const HELP = `Usage: ${PROGRAM} <command> [options]
 
@@ -18,7 +21,7 @@ needed) and read the server's environment: DATA_DIR, DATABASE_URL, JWT_SECRET, C
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join('\n')}
 
-Run '${PROGRAM} <command> --help' for details.`;
+Run '${PROGRAM} <command> --help' for details, '${PROGRAM} --version' for the version.`;
 
 export interface RunCliOptions {
   /** Replaces the store-backed services (tests). */
@@ -32,8 +35,15 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     (name === undefined ? io.stderr : io.stdout)(`${HELP}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`${PROGRAM} ${packageVersion()}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (command === undefined) return reportUsage(io, new CliUsageError(`Unknown command '${name}'.`, ''));
+  if (command === undefined) {
+    const hint = didYouMean(name, COMMANDS.map((candidate) => candidate.name), (match) => `'${match}'`);
+    return reportUsage(io, new CliUsageError(`Unknown command '${name}'.${hint}`, ''));
+  }
   let opened: Promise<CliAccess> | undefined;
   const context: CliContext = {
     io,
