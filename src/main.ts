@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
+import { logOllamaReport } from './startup/log-ollama-report.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
   // The log lines go first, so the notice follows the 'listening' line as it always has.
   logger.flush();
   if (access.bootstrapped) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
+  void logOllamaReport(services.ollama, config.models.aliases, logger).catch((error: unknown) =>
+    logger.warn('could not report on Ollama', { error: error instanceof Error ? error.message : String(error) }),
+  );
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */

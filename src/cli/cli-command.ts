@@ -1,5 +1,5 @@
 import type { KeyService } from '../access/key-service.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import type { TokenService } from '../access/token-service.js';
 
 // The shape shared by every CLI command. Commands write through `io` (never process.stdout) and return an
@@ -7,6 +7,8 @@ import type { TokenService } from '../access/token-service.js';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
+  /** Where relative paths (DATA_DIR) are resolved and the key store is looked for; process.cwd() when absent. */
+  cwd?: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
