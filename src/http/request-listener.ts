@@ -6,6 +6,8 @@ export interface HotRoute {
   method: 'GET' | 'POST';
   path: string;
   handlers: Handler[];
+  /** Route template for logs and metrics, set before the chain runs (refused requests keep it). */
+  label?: string;
 }
 
 /**
@@ -16,15 +18,16 @@ export interface HotRoute {
  * and swaps the prototypes of req and res, which leaves V8's property caches in Node's HTTP code megamorphic.
  */
 export function createRequestListener(fallback: RequestListener, routes: HotRoute[], onError: ErrorHandler): RequestListener {
-  const table = new Map<string, Handler[]>(routes.map((route) => [`${route.method} ${route.path}`, route.handlers]));
+  const table = new Map<string, HotRoute>(routes.map((route) => [`${route.method} ${route.path}`, route]));
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const handlers = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
-    if (handlers === undefined) return void fallback(req, res);
+    const route = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
+    if (route === undefined) return void fallback(req, res);
     const response = res as HttpResponse;
     response.locals = Object.create(null) as HttpResponse['locals'];
-    runChain(handlers, onError, req as HttpRequest, response);
+    if (route.label !== undefined) response.locals.route = route.label;
+    runChain(route.handlers, onError, req as HttpRequest, response);
   };
 }
 
