@@ -10,6 +10,7 @@ import { loadSecrets, SecretsError, type LoadedSecrets } from './load-secrets.js
 import { startSecretsLifecycle } from './secrets-lifecycle.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
+import { logOllamaReport } from './startup/log-ollama-report.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
   }
   logger.flush();
   if (access.bootstrapped && process.stdout.isTTY === true) process.stdout.write(`\n${describeBootstrappedKey(access.bootstrapped, url)}\n\n`);
+  void logOllamaReport(services.ollama, config.models.aliases, logger).catch((error: unknown) =>
+    logger.warn('could not report on Ollama', { error: error instanceof Error ? error.message : String(error) }),
+  );
 }
 
 /** Plugin set-up problems (a bad module path, an invalid pattern) are configuration errors: say what, exit 1. */

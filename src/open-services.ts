@@ -7,7 +7,7 @@ import { createAccessControl, type AccessControl } from './create-access-control
 import { createFinetuneService, type FinetuneService } from './finetune/finetune-service.js';
 import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
-import { createOllamaBackend } from './ollama/ollama-backend.js';
+import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -41,6 +41,8 @@ export interface Services {
   finetune: FinetuneService;
   /** Everything createApp needs but the process-level hooks (isShuttingDown, version). */
   appDeps: AppDeps;
+  /** The Ollama client itself (the start-up report asks each host about itself). */
+  ollama: OllamaBackend;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     access,
     finetune,
     appDeps,
+    ollama: backend,
     async close() {
       for (const [what, close] of closers) await closeQuietly(logger, what, close);
     },

@@ -14,6 +14,7 @@ try {
 
 const code = await runCli(process.argv.slice(2), {
   env,
+  cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 });

@@ -17,7 +17,11 @@ export const ERROR_CATALOG = {
   model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   conflict: { status: 409, type: 'invalid_request_error', code: 'conflict' },
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'payload_too_large' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
   rate_limit_exceeded: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  // OpenAI tells the two apart by `type`: "requests" (RPM) or "tokens" (TPM), the code being the same.
+  token_rate_limit_exceeded: { status: 429, type: 'tokens', code: 'rate_limit_exceeded' },
   quota_exceeded: { status: 429, type: 'insufficient_quota', code: 'quota_exceeded' },
   internal_error: { status: 500, type: 'server_error', code: 'internal_error' },
   plugin_failed: { status: 500, type: 'server_error', code: 'plugin_failed' },
@@ -98,7 +102,7 @@ export class ContextLengthExceededError extends ProxyError {
 }
 
 export class RateLimitError extends ProxyError {
-  constructor(message: string, retryAfterSeconds: number, kind: 'rate_limit_exceeded' | 'quota_exceeded' = 'rate_limit_exceeded') {
+  constructor(message: string, retryAfterSeconds: number, kind: 'rate_limit_exceeded' | 'token_rate_limit_exceeded' | 'quota_exceeded' = 'rate_limit_exceeded') {
     super(kind, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
   }
 }

@@ -93,7 +93,7 @@ function isAbort(error: unknown): boolean {
 }
 
 /** Codes of the error and its causes (fetch nests the socket error one or two levels down). */
-function errorCodes(error: unknown): string[] {
+export function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {

@@ -17,6 +17,7 @@ import {
 } from './from-ollama-response.js';
 import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
 import { createHostPool } from './host-pool.js';
+import { inspectHost, type OllamaHostReport } from './inspect-hosts.js';
 import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
 import { isInlineThinkingModel } from './model-dialect.js';
@@ -72,6 +73,8 @@ export interface OllamaBackend extends ChatBackend, ModelRuntime {
   showModel(name: string, signal: AbortSignal): Promise<ModelInfo>;
   /** GET /api/version on every host; also brings recovered hosts back into rotation. */
   probe(signal: AbortSignal): Promise<OllamaProbeResult[]>;
+  /** Each host's reachability, version and installed models (start-up report, `doctor`). */
+  inspectHosts(signal: AbortSignal): Promise<OllamaHostReport[]>;
   close(): Promise<void>;
 }
 
@@ -179,6 +182,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     },
 
     probe: (signal) => Promise.all(options.urls.map((url) => probeHost(transport, url, signal, pool))),
+    inspectHosts: (signal) => Promise.all(options.urls.map((url) => inspectHost(transport, url, signal))),
 
     close: () => transport.close(),
   };

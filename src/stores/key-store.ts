@@ -12,6 +12,8 @@ export interface ApiKeyRecord {
   /** Allowed model names or globs; null means every model. */
   models: string[] | null;
   tier: string | null;
+  /** The key's own rate limits (tier field name → value), each overriding its tier's; null: the tier's alone. */
+  limits: Record<string, number> | null;
   metadata: Record<string, unknown>;
   createdAt: Date;
   expiresAt: Date | null;
@@ -27,6 +29,7 @@ export interface ApiKeyPatch {
   scopes?: string[];
   models?: string[] | null;
   tier?: string | null;
+  limits?: Record<string, number> | null;
   metadata?: Record<string, unknown>;
   expiresAt?: Date | null;
 }

@@ -192,7 +192,7 @@ class SqliteKeyStore implements KeyStore {
 
   private insertKey(record: ApiKeyRecord): void {
     this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
-      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at, @limits)`).run(toKeyRow(record));
   }
 
   private insertAudit(entry: AuditEntry): void {

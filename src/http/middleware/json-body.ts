@@ -26,6 +26,24 @@ function isPlainJson(contentType: string | undefined): boolean {
   return param === 'charset=utf-8' || param === 'charset=utf8';
 }
 
+/** application/json (any parameters) or a +json type: what express.json would read. */
+function isJsonType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+}
+
+/** A body that is not declared JSON would be ignored, and the route would report a missing field: say why instead. */
+function wrongContentType(contentType: string | undefined): ProxyError {
+  const got = contentType === undefined ? 'the request had no Content-Type header' : `it was '${contentType}'`;
+  return new ProxyError('unsupported_media_type', `The request body must be JSON, sent with the header 'Content-Type: application/json' (${got}).`);
+}
+
 /** Already read by an earlier parser, or nothing left to read (on-finished's test for a request). */
 function isConsumed(req: IncomingMessage): boolean {
   return Boolean(!req.socket || !req.socket.readable || (req.complete && !req.readable));
@@ -122,6 +140,7 @@ export function jsonBody({ limit, maxDepth = DEFAULT_MAX_JSON_DEPTH }: { limit: 
       isPlainJson(headers['content-type']) &&
       !isConsumed(req);
     if (lean) readBody(req, maxBytes, maxDepth, next);
+    else if (hasBody(req) && !isJsonType(headers['content-type'])) failAfterDrain(req, wrongContentType(headers['content-type']), next);
     else void fallback(req, res, next);
   };
 }

@@ -57,6 +57,8 @@ interface Attempt {
   proxy: RequestHandler;
 }
 
+const UNREACHABLE_HINT = 'Start Ollama (`ollama serve`), or set OLLAMA_URL to the address where it runs.';
+
 /** A host that refused the connection rests; a bodiless request is retried on the next host; else a 502. */
 function onProxyError(ctx: ProxyErrorContext): void {
   const { error, req, res } = ctx;
@@ -69,7 +71,8 @@ function onProxyError(ctx: ProxyErrorContext): void {
     attempt.tried++;
     return void attempt.proxy(req as Request, res as Response, attempt.next);
   }
-  attempt.next(new UpstreamUnavailableError(`Ollama could not be reached for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}).`));
+  const where = url === undefined ? '' : ` at ${url}`;
+  attempt.next(new UpstreamUnavailableError(`Ollama could not be reached${where} for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}). ${UNREACHABLE_HINT}`));
 }
 
 /** Four handlers for an Express router: match (else skip the router), guard (scope), models (allow-list), proxy. Authenticate between match and guard. */
