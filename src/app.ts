@@ -22,6 +22,8 @@ import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
+import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
+import { consoleRoute } from './http/routes/console.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
@@ -33,6 +35,7 @@ import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
+import { summarizeMetrics } from './observability/metrics-summary.js';
 import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
 import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
@@ -63,6 +66,8 @@ export interface AppDeps {
   plugins?: PluginRegistry;
   /** Where X-Session-Id conversations live (open-services.ts opens it from config); default a bounded in-memory store. */
   sessionStore?: KvStore;
+  /** The built operator console (dist/console), served at /console; not served when absent. */
+  consoleDir?: string;
 }
 
 /** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
@@ -190,6 +195,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
   if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
+  app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
+  if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));
 
   if (rateLimits) {
     const limits = limitsRoutes(rateLimits);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describeBootstrappedKey } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const services = await startupStep(() => openServices(config, { registry, trainerEnv: withoutSecrets(process.env) }));
   const { logger, access } = services;
   let shuttingDown = false;
-  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION });
+  const consoleDir = fileURLToPath(new URL('./console/', import.meta.url));
+  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION, consoleDir });
   const server = createServer(app);
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
   server.requestTimeout = 0;
