@@ -23,6 +23,7 @@ import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
 import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
+import { adminSessionsRoutes } from './http/routes/admin-sessions.js';
 import { consoleRoute } from './http/routes/console.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
@@ -40,6 +41,8 @@ import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolutio
 import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
+import { createSessionAdmin } from './pipeline/session-memory/session-admin.js';
+import { createSessionIndex } from './pipeline/session-memory/session-index.js';
 import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
 import { createMemoryKvStore } from './stores/memory-kv-store.js';
@@ -95,8 +98,10 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', config.server.trustProxy);
 
   const { memory } = config;
+  // Watches session writes so the admin API can list sessions (the store cannot enumerate its keys).
+  const sessionIndex = createSessionIndex();
   const sessions = createSessions({
-    kv: deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions }),
+    kv: sessionIndex.observe(deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions })),
     encryptionKey: memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey),
     ttlMs: memory.ttlSeconds * 1000,
     defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
@@ -193,6 +198,10 @@ export function createApp(deps: AppDeps): RequestListener {
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
   app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
+  const sessionAdmin = adminSessionsRoutes(createSessionAdmin(sessions, sessionIndex));
+  app.get('/api/v1/sessions', ...guarded('admin'), sessionAdmin.list);
+  app.get('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.get);
+  app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
   if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
   app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));

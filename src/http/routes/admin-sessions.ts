@@ -1,0 +1,27 @@
+import type { Request, Response } from 'express';
+import type { AdminSessionView, SessionAdmin } from '../../core/session-directory.js';
+import { toContextBody } from './context.js';
+
+const toAdminSessionJson = (view: AdminSessionView) => ({ ...toContextBody(view), owner: view.owner });
+
+/** /api/v1/sessions (scope `admin`): list, inspect and delete any key's sessions. */
+export function adminSessionsRoutes(admin: SessionAdmin) {
+  const sessionId = (req: Request, res: Response) => {
+    res.locals.route = '/api/v1/sessions/{id}';
+    return String(req.params.id);
+  };
+  return {
+    async list(_req: Request, res: Response): Promise<void> {
+      res.locals.route = '/api/v1/sessions';
+      res.json({ object: 'list', data: (await admin.list()).map(toAdminSessionJson) });
+    },
+    async get(req: Request, res: Response): Promise<void> {
+      res.json(toAdminSessionJson(await admin.inspect(sessionId(req, res))));
+    },
+    async delete(req: Request, res: Response): Promise<void> {
+      const id = sessionId(req, res);
+      await admin.remove(id);
+      res.json({ object: 'context.session', session_id: id, deleted: true });
+    },
+  };
+}
