@@ -28,7 +28,8 @@ export function Chart({ title, unit, times, series }: ChartProps) {
         width: Math.max(280, element.clientWidth),
         height: 180,
         legend: { show: true },
-        scales: { x: { time: true } },
+        // At least a minute wide: a lone first point would otherwise stretch the axis over years.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] } },
         axes: [{}, { label: unit, size: 60 }],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: true }))],
       },

@@ -137,6 +137,7 @@ export function ModelsPage({ api }: { api: Api }) {
     <section aria-labelledby="page-title">
       <h1 id="page-title">Models and hosts</h1>
       <HostsPanel api={api} />
+      <DeployForm api={api} onDone={models.reload} />
       {models.error ? <p role="alert">{models.error}</p> : null}
       {error ? <p role="alert">{error}</p> : null}
       <table>
@@ -170,7 +171,6 @@ export function ModelsPage({ api }: { api: Api }) {
           ))}
         </tbody>
       </table>
-      <DeployForm api={api} onDone={models.reload} />
     </section>
   );
 }

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../../src/http/routes/console.js';
 import { MASTER_KEY, startAccessApp, type AccessApp } from '../../helpers/access-app.js';
@@ -149,6 +151,14 @@ describe('GET /console', () => {
     const response = await fetch(`${t.app.url}${path}`);
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBeTruthy();
+  });
+
+  it('ships in at most 250 kB gzipped', () => {
+    const files = ['index.html', ...readdirSync(join(CONSOLE_DIR, 'assets')).map((name) => join('assets', name))];
+    const gzipped = files.reduce((sum, file) => sum + gzipSync(readFileSync(join(CONSOLE_DIR, file))).length, 0);
+    console.info(`console bundle: ${(gzipped / 1024).toFixed(1)} kB gzipped`);
+    expect(files.some((file) => file.endsWith('.js'))).toBe(true);
+    expect(gzipped).toBeLessThanOrEqual(250 * 1024);
   });
 
   it('is not served when the app has no built console', async () => {
