@@ -2,6 +2,12 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+function xRange(times: ArrayLike<number> | undefined, min: number, max: number): [number, number] {
+  const first = times?.[0] ?? min;
+  const last = times && times.length > 0 ? times[times.length - 1]! : max;
+  return [Math.min(first, last - 60), last];
+}
+
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
@@ -28,8 +34,8 @@ export function Chart({ title, unit, times, series }: ChartProps) {
         width: Math.max(280, element.clientWidth),
         height: 180,
         legend: { show: true },
-        // At least a minute wide: a lone first point would otherwise stretch the axis over years.
-        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] } },
+        // From the first point to the last, at least a minute wide (uPlot widens a lone point to 1000 days).
+        scales: { x: { time: true, range: (u, min, max) => xRange(u.data[0], min, max) } },
         axes: [{}, { label: unit, size: 60 }],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: true }))],
       },

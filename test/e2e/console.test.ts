@@ -70,6 +70,12 @@ async function goTo(page: Page, title: string): Promise<void> {
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
 }
 
+/** What an <input type=datetime-local> holds: local time, minutes precision. */
+function localDateTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: false });
 
 describe.skipIf(!hasChromium)('operator console in Chromium', () => {
@@ -163,6 +169,18 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     expect(await rows.first().textContent()).toContain('e2e-client');
     expect(await rows.first().textContent()).toContain('deepseek-r1:7b');
     expect(await page.locator('tbody tr').count()).toBe(1);
+    // Time: the request is after an hour ago, and not before it.
+    const hourAgo = localDateTime(new Date(Date.now() - 3_600_000));
+    await filters.getByLabel('From').fill(hourAgo);
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('table', { name: /^Requests, newest first \(1\)$/ }).waitFor();
+    await filters.getByLabel('From').fill('');
+    await filters.getByLabel('To').fill(hourAgo);
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('table', { name: /^Requests, newest first \(0\)$/ }).waitFor();
+    await filters.getByLabel('To').fill('');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await rows.first().waitFor();
     await shot(page, 'audit');
   });
 
@@ -238,6 +256,9 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     await row.getByRole('button', { name: `Events of ${submitted.body.task_id}` }).click();
     const events = page.getByRole('region', { name: new RegExp(`^Events of ${submitted.body.task_id}`) });
     await events.getByText('Queued: modelfile trainer').waitFor();
+    // The page follows the job until it ends.
+    await row.getByRole('cell', { name: 'succeeded', exact: true }).waitFor();
+    await events.getByRole('heading', { name: /\(succeeded\)$/ }).waitFor();
     await shot(page, 'finetune');
   });
 

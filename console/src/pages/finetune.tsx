@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import { errorMessage, formatTime } from '../format.js';
 import { useResource } from '../use-resource.js';
@@ -24,6 +24,15 @@ export function FinetunePage({ api }: { api: Api }) {
   const [selected, setSelected] = useState<JobJson>();
   const [error, setError] = useState<string>();
   const path = (id: string) => `/api/v1/finetune/${encodeURIComponent(id)}`;
+  // While a job is queued or running, the list (and the events shown) refresh every 2 s.
+  useEffect(() => {
+    if (!jobs.data?.data.some((job) => ACTIVE.has(job.status))) return;
+    const timer = setTimeout(jobs.reload, 2_000);
+    return () => clearTimeout(timer);
+  }, [jobs.data]);
+  useEffect(() => {
+    if (selected) void run(async () => setSelected(await api.get<JobJson>(path(selected.task_id))));
+  }, [jobs.data]);
   const run = async (work: () => Promise<void>) => {
     try {
       await work();
