@@ -184,17 +184,25 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     await shot(page, 'audit');
   });
 
-  it('shows usage per key, then revokes the key and the SDK is refused', async () => {
+  it('shows usage per key, rotates the key, then revokes it and the SDK is refused', async () => {
     await goTo(page, 'Keys');
     const row = page.locator('tr[data-key-name="e2e-client"]');
     await row.getByRole('button', { name: 'Usage of e2e-client' }).click();
     const usage = page.getByRole('table', { name: 'Usage per day and model' });
     await usage.getByRole('cell', { name: 'deepseek-r1:7b' }).waitFor();
+    await row.getByRole('button', { name: 'Rotate e2e-client' }).click();
+    const rotated = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'New secret for e2e-client' }) });
+    const newSecret = (await rotated.getByTestId('new-secret').textContent())!.trim();
+    expect(newSecret).not.toBe(client.secret);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    const rotatedClient = new OpenAI({ baseURL: `${t.app.url}/v1`, apiKey: newSecret, maxRetries: 0 });
+    expect((await rotatedClient.models.list()).data.length).toBeGreaterThan(0);
     await row.getByRole('button', { name: 'Revoke e2e-client' }).click();
     await row.getByRole('button', { name: 'Confirm revoke of e2e-client' }).click();
     await row.locator('[data-column=status]', { hasText: /^revoked$/ }).waitFor();
     const openai = new OpenAI({ baseURL: `${t.app.url}/v1`, apiKey: client.secret, maxRetries: 0 });
     await expect(openai.chat.completions.create({ model: 'deepseek-r1:7b', messages: [{ role: 'user', content: 'again' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(rotatedClient.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it('pulls and loads a model with visible progress, then unloads it', async () => {
@@ -212,10 +220,14 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     await page.getByLabel(/^Memory limit/).fill('2G');
     await page.getByRole('button', { name: 'Pull / load' }).click();
     const log = page.getByTestId('pull-log');
-    await log.getByText(/^done: qwen3:0.6b pulled, loaded$/).waitFor();
+    await log.getByText(/^done: qwen3:0.6b pulled, loaded/).waitFor();
     const text = (await log.textContent())!;
     expect(text).toContain('pulling manifest');
     expect(text).toContain('verifying sha256 digest');
+    // The memory limit decided how many layers went to the GPU, and the load asked Ollama for exactly that.
+    const layers = Number(/memory_limit 2G \(2\.0 GiB\) holds (\d+) of \d+ layers/.exec(text)?.[1]);
+    const load = fake.requests.find((request) => request.path === '/api/generate' && (request.body as { model?: string }).model === 'qwen3:0.6b');
+    expect((load?.body as { options?: { num_gpu?: number } }).options?.num_gpu).toBe(layers);
     const snapshots = (await page.evaluate('window.pullSnapshots')) as string[];
     // A layer was seen part-way, not only at 0 % and 100 %.
     expect(snapshots.some((snapshot) => /pulling [0-9a-f]+ ([1-9]\d?)%/.test(snapshot))).toBe(true);
@@ -225,6 +237,19 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     await shot(page, 'models');
     await row.getByRole('button', { name: 'Unload qwen3:0.6b' }).click();
     await row.locator('[data-column=loaded]', { hasText: /^no$/ }).waitFor();
+  });
+
+  it('shows the hosts of a fleet when GET /api/v1/hosts answers', async () => {
+    // This server has no fleet; a stand-in answer shows how the console renders one.
+    await page.route('**/api/v1/hosts', (route) =>
+      route.fulfill({ json: { object: 'list', data: [{ url: 'http://gpu-a:11434', healthy: true, loaded_models: 2 }, { url: 'http://gpu-b:11434', healthy: false, loaded_models: 0 }] } }),
+    );
+    await goTo(page, 'Overview');
+    await goTo(page, 'Models and hosts');
+    const hosts = page.getByRole('table', { name: 'Hosts (2)' });
+    await hosts.getByRole('cell', { name: 'http://gpu-b:11434' }).waitFor();
+    expect(await hosts.getByRole('columnheader').allTextContents()).toEqual(['url', 'healthy', 'loaded models']);
+    await page.unroute('**/api/v1/hosts');
   });
 
   it('lists, inspects and deletes a session', async () => {

@@ -20,7 +20,14 @@ interface ProgressLine {
   total?: number;
   completed?: number;
   error?: string;
-  result?: { model: string; pulled: boolean; loaded: boolean; num_gpu: number | null; memory: { vram_bytes: number } | null };
+  result?: {
+    model: string;
+    pulled: boolean;
+    loaded: boolean;
+    num_gpu: number | null;
+    decision: { reason: string } | null;
+    memory: { vram_bytes: number } | null;
+  };
 }
 
 const percent = (line: ProgressLine) => (line.total ? Math.floor((100 * (line.completed ?? 0)) / line.total) : undefined);
@@ -83,9 +90,14 @@ function DeployForm({ api, onDone }: { api: Api; onDone(): void }) {
           <ol aria-live="polite" data-testid="pull-log">
             {lines.map((line, i) => (
               <li key={i}>
-                {line.status === 'done' && line.result
-                  ? `done: ${line.result.model} ${line.result.pulled ? 'pulled' : 'already installed'}, ${line.result.loaded ? 'loaded' : 'not loaded'}`
-                  : `${line.status}${percent(line) === undefined ? '' : ` ${percent(line)}%`}`}
+                {line.status === 'done' && line.result ? (
+                  <>
+                    {`done: ${line.result.model} ${line.result.pulled ? 'pulled' : 'already installed'}, ${line.result.loaded ? 'loaded' : 'not loaded'}`}
+                    {line.result.decision ? <span class="hint"> ({line.result.decision.reason})</span> : null}
+                  </>
+                ) : (
+                  `${line.status}${percent(line) === undefined ? '' : ` ${percent(line)}%`}`
+                )}
               </li>
             ))}
           </ol>
