@@ -75,3 +75,12 @@ export function appendPoint(points: readonly Point[], point: Point, windowSecond
   const oldest = point.t - windowSeconds;
   return [...points.filter((p) => p.t >= oldest), point];
 }
+
+/** The snapshots of the last `windowSeconds` (and the newest), for figures over a fixed recent window. */
+export function recentSnapshots(snapshots: readonly SummaryWire[], next: SummaryWire, windowSeconds = 60): SummaryWire[] {
+  const oldest = Date.parse(next.at) - windowSeconds * 1000;
+  // Keep one snapshot at or before the window's start, so the window is covered in full once it can be.
+  const inside = snapshots.filter((s) => Date.parse(s.at) >= oldest);
+  const before = snapshots.filter((s) => Date.parse(s.at) < oldest).at(-1);
+  return [...(before ? [before] : []), ...inside, next];
+}

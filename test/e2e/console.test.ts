@@ -150,8 +150,9 @@ describe.skipIf(!hasChromium)('operator console in Chromium', () => {
     await goTo(page, 'Overview');
     // Tokens come only from the completion above; the console's own calls carry none.
     await page.locator('[data-stat=tokens-total]', { hasText: /^[1-9]\d*$/ }).waitFor();
-    // Two polls later the charts have points.
+    // Two polls make a point; with three points the charts draw lines (for the screenshot).
     await page.locator('[data-stat=rps]', { hasText: /^\d/ }).waitFor();
+    await page.locator('section[data-points]:not([data-points="0"]):not([data-points="1"]):not([data-points="2"])').waitFor();
     expect(await page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(4);
     await shot(page, 'overview');
   });

@@ -15,14 +15,15 @@ function Stat({ label, value, id }: { label: string; value: string; id: string }
 
 export function OverviewPage({ feed }: { feed: MetricsFeed }) {
   const { latest, points } = feed;
-  const last = points.at(-1);
+  const last = feed.lastMinute;
   const times = points.map((p) => p.t);
   const pct = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${formatNumber(value)} %`);
   return (
-    <section aria-labelledby="page-title">
+    <section aria-labelledby="page-title" data-points={points.length}>
       <h1 id="page-title">Overview</h1>
       <p class="hint">
-        Live from the proxy's own metrics, refreshed every few seconds. The charts cover up to the last hour this tab has been open.
+        Live from the proxy's own metrics, polled every 2 seconds. The figures cover the last minute; the charts show each
+        interval over up to the last hour this tab has been open.
       </p>
       {feed.error ? <p role="alert">Metrics unavailable: {feed.error}</p> : null}
       <dl class="stats" aria-live="polite">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPoint, latencyQuantile, toPoint, type Point, type SummaryWire } from '../../../console/src/metrics-history.js';
+import { appendPoint, latencyQuantile, recentSnapshots, toPoint, type Point, type SummaryWire } from '../../../console/src/metrics-history.js';
 
 // The overview's arithmetic: rates and latency quantiles from two cumulative snapshots of the metrics summary.
 
@@ -61,5 +61,13 @@ describe('appendPoint', () => {
     const at = (t: number): Point => ({ t, requestsPerSecond: 0, p50: null, p99: null, tokensPerSecond: 0, errorRate: null, cacheHitRate: null, openStreams: 0 });
     const points = appendPoint([at(0), at(100), at(3700)], at(3800));
     expect(points.map((p) => p.t)).toEqual([3700, 3800]);
+  });
+});
+
+describe('recentSnapshots', () => {
+  it('keeps the last minute plus the one snapshot just before it', () => {
+    const at = (second: number) => snapshot(new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + second * 1000).toISOString());
+    const kept = recentSnapshots([at(0), at(10), at(20), at(50)], at(75));
+    expect(kept).toEqual([at(10), at(20), at(50), at(75)]);
   });
 });
