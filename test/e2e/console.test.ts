@@ -46,7 +46,7 @@ afterAll(async () => {
 async function openConsole(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) pageProblems.push(message.text());
   });
@@ -78,7 +78,8 @@ function localDateTime(date: Date): string {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: false });
 
-describe.skipIf(!hasChromium)('operator console in Chromium', () => {
+// Generous limits for a busy machine; every wait still ends as soon as its condition holds.
+describe.skipIf(!hasChromium)('operator console in Chromium', { timeout: 60_000 }, () => {
   let page: Page;
   let client: { id: string; secret: string };
 
