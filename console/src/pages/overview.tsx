@@ -26,7 +26,7 @@ export function OverviewPage({ feed }: { feed: MetricsFeed }) {
         interval over up to the last hour this tab has been open.
       </p>
       {feed.error ? <p role="alert">Metrics unavailable: {feed.error}</p> : null}
-      <dl class="stats" aria-live="polite">
+      <dl class="stats">
         <Stat id="rps" label="Requests/s" value={formatNumber(last?.requestsPerSecond, 2)} />
         <Stat id="p50" label="Latency p50" value={last?.p50 == null ? '—' : `${formatNumber(last.p50)} ms`} />
         <Stat id="p99" label="Latency p99" value={last?.p99 == null ? '—' : `${formatNumber(last.p99)} ms`} />
