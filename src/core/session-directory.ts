@@ -49,7 +49,8 @@ export interface AdminSessionView extends SessionView {
 
 /** Operator access to sessions regardless of owner. Lists what this instance has seen (the store cannot enumerate). */
 export interface SessionAdmin {
-  list(): Promise<AdminSessionView[]>;
+  /** The `limit` most recently written, newest first. */
+  list(limit: number): Promise<AdminSessionView[]>;
   /** NotFoundError when missing. */
   inspect(id: string): Promise<AdminSessionView>;
   /** NotFoundError when missing. */

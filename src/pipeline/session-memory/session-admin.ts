@@ -23,8 +23,8 @@ export function createSessionAdmin(registry: SessionRegistry, index: SessionInde
     return record;
   };
   return {
-    async list() {
-      const ids = index.ids();
+    async list(limit) {
+      const ids = index.ids().slice(0, limit);
       const records = await Promise.all(ids.map(load));
       return ids.flatMap((id, i) => (records[i] ? [view(id, records[i])] : []));
     },

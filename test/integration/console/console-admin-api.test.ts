@@ -108,6 +108,16 @@ describe('/api/v1/sessions', () => {
     expect((await t.call('GET', '/api/v1/context/console-s1', { key: chat.secret })).status).toBe(404);
   });
 
+  it('lists the most recently written first, up to ?limit', async () => {
+    for (const id of ['console-l1', 'console-l2', 'console-l3']) {
+      expect((await postChat(t.app, { key: chat.secret, session: id, content: 'hi' })).status).toBe(200);
+    }
+    const list = await t.call<{ data: SessionJson[] }>('GET', '/api/v1/sessions?limit=2', { key: MASTER_KEY });
+    expect(list.body.data.map((entry) => entry.session_id)).toEqual(['console-l3', 'console-l2']);
+    const bad = await t.call<{ error: { param: string } }>('GET', '/api/v1/sessions?limit=0', { key: MASTER_KEY });
+    expect(bad.status).toBe(400);
+  });
+
   it('answers 404 in the OpenAI error shape for an unknown session', async () => {
     const response = await t.call<{ error: { code: string; message: string } }>('DELETE', '/api/v1/sessions/never-seen', { key: MASTER_KEY });
     expect(response.status).toBe(404);
