@@ -30,8 +30,8 @@ const pageProblems: string[] = [];
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  // Streamed lines 15 ms apart, so pull progress arrives (and renders) step by step.
-  fake = await startFakeOllama({ tokenDelayMs: 15 });
+  // Streamed lines at least 40 ms apart, so pull progress arrives (and renders) step by step.
+  fake = await startFakeOllama({ tokenDelayMs: 40 });
   t = await startAccessApp(sqlite, { fake, overrides: { consoleDir: resolve(ROOT, 'dist/console') } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   mkdirSync(SHOTS, { recursive: true });
