@@ -76,7 +76,7 @@ function localDateTime(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: false });
+const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage });
 
 // Generous limits for a busy machine; every wait still ends as soon as its condition holds.
 describe.skipIf(!hasChromium)('operator console in Chromium', { timeout: 60_000 }, () => {
@@ -236,7 +236,7 @@ describe.skipIf(!hasChromium)('operator console in Chromium', { timeout: 60_000 
     const row = page.locator('tr[data-model="qwen3:0.6b"]');
     await row.locator('[data-column=loaded]', { hasText: /^yes$/ }).waitFor();
     expect(fake.requests.some((request) => request.path === '/api/pull')).toBe(true);
-    await shot(page, 'models');
+    await shot(page, 'models', true);
     await row.getByRole('button', { name: 'Unload qwen3:0.6b' }).click();
     await row.locator('[data-column=loaded]', { hasText: /^no$/ }).waitFor();
   });
