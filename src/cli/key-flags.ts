@@ -33,7 +33,7 @@ export const KEY_SETTING_HELP = `  --name NAME         label for the key
   --tier NAME         rate-limit tier from CONFIG_FILE (update: 'default' goes back to the default tier)
   --metadata JSON     free-form JSON object stored with the key
 Rate limits of this key alone, each overriding its tier's value (whole numbers):
-${LIMIT_FLAGS.map(([flag]) => `  --${flag.padEnd(18)}`).join('\n')}
+${LIMIT_FLAGS.map(([flag]) => `  --${flag} N`).join('\n')}
   --clear-limits      (update) remove the key's own limits: its tier's apply again`;
 
 type Values = Record<string, string | boolean | undefined>;

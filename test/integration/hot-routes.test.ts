@@ -28,7 +28,8 @@ describe.each([
   let app: TestApp;
   beforeAll(async () => {
     fake = await startFakeOllama();
-    app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY, TRUST_PROXY: trustProxy } });
+    // A configured master tier: MASTER_KEY is otherwise unlimited and gets no x-ratelimit-* headers.
+    app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY, TRUST_PROXY: trustProxy }, file: { rateLimit: { tiers: { master: { requestsPerMinute: 1000 } } } } });
   });
   afterAll(async () => {
     await app.close();
@@ -84,8 +85,9 @@ describe.each([
     expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
 
     const wrongMethod = await fetch(`${app.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
-    expect(wrongMethod.status).toBe(404);
-    expect(await wrongMethod.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(await wrongMethod.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'method_not_allowed' } });
   });
 
   it('serves the openai SDK on every hot route', async () => {

@@ -22,7 +22,8 @@ if (unreachable === null) {
       startTestApp({
         ollamaUrl: fake.url,
         env: { MASTER_KEY: KEY, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_DEFAULT_TIER: tierName },
-        file: { rateLimit: { tiers: { [tierName]: tier } } },
+        // These tests call with MASTER_KEY, which is unlimited unless a `master` tier is configured.
+        file: { rateLimit: { tiers: { [tierName]: tier, master: tier } } },
       });
     const tier = { requestsPerMinute: 1000, tokensPerMinute: 100_000, concurrentStreams: 1 };
     [a, b] = await Promise.all([start(tier, 'shared'), start(tier, 'shared')]);
@@ -79,7 +80,7 @@ if (unreachable === null) {
       startTestApp({
         ollamaUrl: fake.url,
         env: { MASTER_KEY: KEY, REDIS_URL, REDIS_KEY_PREFIX: pairPrefix, CACHE_POLICY: 'off' },
-        file: { rateLimit: { tiers: { default: tier } } },
+        file: { rateLimit: { tiers: { default: tier, master: tier } } },
       });
     const [c, d] = await Promise.all([start(), start()]);
     try {
