@@ -26,6 +26,7 @@ import { adminApiRouter } from './http/routes/admin-api.js';
 import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
 import { adminSessionsRoutes } from './http/routes/admin-sessions.js';
 import { consoleRoute } from './http/routes/console.js';
+import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, messagesRoute } from './http/routes/anthropic-messages.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
@@ -212,11 +213,16 @@ export function createApp(deps: AppDeps): RequestListener {
     }
   };
   const models = modelsRoutes(backend);
-  hotRoute('GET', ['/v1/models', '/models'], [...guarded('models:read'), models.list]);
-  for (const path of ['/v1/models/*id', '/models/*id']) app.get(path, ...guarded('models:read'), models.get);
+  hotRoute('GET', ['/v1/models', '/models'], [anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.list]);
+  for (const path of ['/v1/models/*id', '/models/*id']) app.get(path, anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.get);
   hotRoute('POST', ['/v1/chat/completions', '/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
   hotRoute('POST', ['/v1/completions', '/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
   hotRoute('POST', ['/v1/embeddings', '/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
+  // Anthropic Messages: Claude Code and the Anthropic SDKs. Same pipeline, scope and limits as chat.
+  const messages = { ...streaming, promptCounter: sessions.estimator };
+  hotRoute('POST', ['/v1/messages'], [anthropicErrors, ...guarded('chat'), messagesRoute(messages)]);
+  hotRoute('POST', ['/v1/messages/count_tokens'], [anthropicErrors, ...guarded('chat'), countTokensRoute(messages)]);
+  app.use('/v1/messages', anthropicErrors);
   // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
   const context = contextRoutes(sessions);
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);

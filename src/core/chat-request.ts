@@ -43,6 +43,8 @@ export type ResponseFormat =
 export interface SamplingOptions {
   temperature?: number;
   topP?: number;
+  /** Sample only from the k most likely tokens (Anthropic `top_k`, Ollama `options.top_k`). */
+  topK?: number;
   maxTokens?: number;
   stop?: string[];
   seed?: number;

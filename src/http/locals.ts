@@ -19,7 +19,7 @@ export interface RequestLocals {
   /** Facts stages leave for the response (e.g. cache → X-Cache). */
   annotations: Map<string, string>;
   /** Ollama's native API (passthrough) reports errors as Ollama does, `{"error":"message"}`; the default is OpenAI's shape. */
-  errorShape?: 'openai' | 'ollama';
+  errorShape?: 'openai' | 'ollama' | 'anthropic';
   /** The client's address under TRUST_PROXY (audit; rate-limit identity when auth is off). */
   clientIp?: string | undefined;
   /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */

@@ -21,7 +21,16 @@ export interface WriteSseOptions<T extends object = object> {
    */
   openStreams?: OpenStreams | undefined;
   abort?: AbortController | undefined;
+  /** The `event:` line of each frame, for protocols whose clients dispatch on it (Anthropic); none by default. */
+  eventName?: (item: T) => string;
+  /** Written after the last frame; default `data: [DONE]` (OpenAI's). */
+  terminator?: string;
+  /** What a heartbeat writes; default the `: ping` comment. */
+  heartbeat?: string;
 }
+
+const DONE = 'data: [DONE]\n\n';
+const PING = ': ping\n\n';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -71,6 +80,7 @@ export async function writeSseFrom<E, F extends object>(
 ): Promise<void> {
   const iterator = events[Symbol.asyncIterator]();
   const serialize: (frame: F) => string = options.serialize ?? JSON.stringify;
+  const { eventName } = options;
   const out: F[] = [];
   let batch = '';
   let isFlushScheduled = false;
@@ -81,10 +91,15 @@ export async function writeSseFrom<E, F extends object>(
     batch = '';
     res.write(text);
   };
-  const take = () => {
-    for (let index = 0; index < out.length; index++) batch += `data: ${serialize(out[index]!)}\n\n`;
+  /** Moves the frames made into the batch; false when the event made none (a ping may still be due). */
+  const take = (): boolean => {
+    const count = out.length;
+    if (eventName === undefined) for (let index = 0; index < count; index++) batch += `data: ${serialize(out[index]!)}\n\n`;
+    else for (let index = 0; index < count; index++) batch += `event: ${eventName(out[index]!)}\ndata: ${serialize(out[index]!)}\n\n`;
     out.length = 0;
+    return count > 0;
   };
+  const heartbeatText = options.heartbeat ?? PING;
   let heartbeat: NodeJS.Timeout | undefined;
   let isComplete = false;
   try {
@@ -98,14 +113,15 @@ export async function writeSseFrom<E, F extends object>(
     // Ping only after a whole interval without a frame.
     let isQuiet = true;
     heartbeat = setInterval(() => {
-      if (isQuiet && !res.writableEnded) res.write(': ping\n\n');
+      if (isQuiet && !res.writableEnded) res.write(heartbeatText);
       isQuiet = true;
     }, options.heartbeatMs);
     heartbeat.unref();
     let result = first === TIMED_OUT ? await pending : first;
     while (!result.done) {
       isComplete = frames.map(result.value, out);
-      take();
+      // Events that make no frame (thinking a client asked not to see) leave the connection quiet.
+      const isWritten = take();
       if (isComplete) break;
       if (batch.length >= MAX_BATCH_CHARS) flush();
       else if (!isFlushScheduled) {
@@ -113,7 +129,7 @@ export async function writeSseFrom<E, F extends object>(
         process.nextTick(flush);
       }
       if (res.writableNeedDrain) await drained(res, options.signal);
-      isQuiet = false;
+      if (isWritten) isQuiet = false;
       result = await iterator.next();
     }
     if (!isComplete) {
@@ -122,7 +138,7 @@ export async function writeSseFrom<E, F extends object>(
     }
     const rest = batch;
     batch = '';
-    res.end(`${rest}data: [DONE]\n\n`);
+    res.end(`${rest}${options.terminator ?? DONE}`);
   } finally {
     clearInterval(heartbeat);
     // An error ends the stream with a frame written by the error handler: frames already made go first.

@@ -102,9 +102,19 @@ export function toOllamaOptions(sampling: SamplingOptions, runtimeOptions?: Reco
   if (sampling.seed !== undefined) options.seed = sampling.seed;
   if (sampling.frequencyPenalty !== undefined) options.frequency_penalty = sampling.frequencyPenalty;
   if (sampling.presencePenalty !== undefined) options.presence_penalty = sampling.presencePenalty;
-  if (sampling.maxTokens !== undefined) options.num_predict = sampling.maxTokens;
+  if (sampling.topK !== undefined) options.top_k = sampling.topK;
+  if (sampling.maxTokens !== undefined) options.num_predict = clampToContext(sampling.maxTokens, options.num_ctx);
   if (sampling.stop !== undefined && sampling.stop.length > 0) options.stop = [...sampling.stop];
   return Object.keys(options).length > 0 ? options : undefined;
+}
+
+/**
+ * A generation cannot outgrow the model's context window (beyond it Ollama shifts the context, up to 10× num_ctx),
+ * so a larger max_tokens (Claude Code asks 128000) is clamped to num_ctx when the request or the model's
+ * configured defaults set it. Without num_ctx the request goes as asked and Ollama applies its own bound.
+ */
+function clampToContext(maxTokens: number, numCtx: unknown): number {
+  return typeof numCtx === 'number' && numCtx > 0 && maxTokens > numCtx ? numCtx : maxTokens;
 }
 
 function toOllamaMessages(messages: ChatMessage[]): OllamaRequestMessage[] {

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { toOpenAIError } from '../../openai/to-openai-error.js';
 import { fromBodyReadError } from '../body-errors.js';
 import { createFailureLog } from '../failure-log.js';
+import { toErrorBody, toSseErrorFrame } from '../error-shapes.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 
@@ -49,8 +49,7 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
       res.destroy();
       return;
     }
-    // Native Ollama clients (ollama-js, the Go client) read `error` as a string.
-    const body = locals.errorShape === 'ollama' ? { error: proxyError.message } : toOpenAIError(proxyError);
+    const body = toErrorBody(locals.errorShape, proxyError, locals.requestId);
     if (res.headersSent) {
       // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
       const contentType = String(res.getHeader('content-type') ?? '');
@@ -58,7 +57,7 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
       if (locals.streamErrorFrame) {
         res.end(locals.streamErrorFrame(proxyError));
       } else if (contentType.startsWith('text/event-stream')) {
-        res.end(`data: ${JSON.stringify(body)}\n\n`);
+        res.end(toSseErrorFrame(locals.errorShape, body));
       } else if (contentType.startsWith('application/x-ndjson')) {
         // Ollama's convention for NDJSON streams: one last `{"error"}` line under the 200 already sent.
         res.end(`${JSON.stringify(body)}\n`);

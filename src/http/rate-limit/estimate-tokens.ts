@@ -12,7 +12,8 @@ export function estimateRequestTokens(body: unknown, defaultCompletion: number):
   const fields = body as Record<string, unknown>;
   if ('input' in fields) return tokens(countChars(fields.input));
   if (!('messages' in fields) && !('prompt' in fields)) return 0;
-  const chars = countMessages(fields.messages) + countChars(fields.prompt) + countChars(fields.suffix) + jsonLength(fields.tools);
+  // `system` is Anthropic's top-level system prompt (a string or text blocks).
+  const chars = countMessages(fields.messages) + countChars(fields.system) + countChars(fields.prompt) + countChars(fields.suffix) + jsonLength(fields.tools);
   return tokens(chars) + completionAllowance(fields, defaultCompletion);
 }
 
@@ -34,13 +35,18 @@ function countMessages(messages: unknown): number {
   return chars;
 }
 
-/** Strings, arrays of strings, and content parts `{ type: 'text', text }`; token-id arrays count one per id. */
+/**
+ * Strings, arrays of strings, content parts `{ type: 'text', text }` and blocks that nest content (Anthropic's
+ * `tool_result`); token-id arrays count one per id.
+ */
 function countChars(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (typeof value === 'number') return CHARS_PER_TOKEN;
   if (!Array.isArray(value)) {
-    const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined;
-    return typeof text === 'string' ? text.length : 0;
+    if (typeof value !== 'object' || value === null) return 0;
+    const { text, content } = value as { text?: unknown; content?: unknown };
+    if (typeof text === 'string') return text.length;
+    return content === undefined ? 0 : countChars(content);
   }
   let chars = 0;
   for (const item of value) chars += countChars(item);

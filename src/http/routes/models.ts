@@ -6,7 +6,9 @@ import { isModelAllowed } from '../../access/model-access.js';
 import type { ModelInfo } from '../../core/chat-result.js';
 import { ModelNotFoundError } from '../../core/errors.js';
 import { toOpenAIModel, toOpenAIModelList } from '../../openai/to-openai-model-list.js';
+import { toAnthropicModel, toAnthropicModelList, toAnthropicPage } from '../../anthropic/to-anthropic-model-list.js';
 import { callContext } from '../locals.js';
+import { isAnthropicClient } from './anthropic-messages.js';
 
 /** The models this caller may use: a key with a model allow-list sees only those (others do not exist for it). */
 async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<ModelInfo[]> {
@@ -15,12 +17,18 @@ async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<M
   return allowed ? models.filter((model) => isModelAllowed(model.id, allowed)) : models;
 }
 
-/** GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M). */
+/**
+ * GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M), in OpenAI's
+ * shape, or in Anthropic's (paged) for clients that send `anthropic-version`.
+ */
 export function modelsRoutes(backend: ChatBackend) {
   return {
-    async list(_req: HttpRequest, res: HttpResponse): Promise<void> {
+    async list(req: HttpRequest, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models';
-      sendJson(res, toOpenAIModelList(await visibleModels(backend, res)));
+      if (!isAnthropicClient(req)) return sendJson(res, toOpenAIModelList(await visibleModels(backend, res)));
+      const url = req.url ?? '';
+      const page = toAnthropicPage(new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
+      sendJson(res, toAnthropicModelList(await visibleModels(backend, res), page));
     },
     async get(req: Request, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models/{id}';
@@ -29,7 +37,7 @@ export function modelsRoutes(backend: ChatBackend) {
       const models = await visibleModels(backend, res);
       const model = models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
       if (!model) throw new ModelNotFoundError(id);
-      sendJson(res, toOpenAIModel(model));
+      sendJson(res, isAnthropicClient(req) ? toAnthropicModel(model) : toOpenAIModel(model));
     },
   };
 }

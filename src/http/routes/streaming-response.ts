@@ -15,7 +15,7 @@ export interface StreamingDeps {
     res: HttpResponse,
     events: AsyncIterable<E>,
     frames: SseFrameMapper<E, F>,
-    options: Pick<WriteSseOptions<F>, 'signal' | 'beforeHeaders' | 'serialize'>,
+    options: Pick<WriteSseOptions<F>, 'signal' | 'beforeHeaders' | 'serialize' | 'eventName' | 'terminator' | 'heartbeat'>,
   ) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;

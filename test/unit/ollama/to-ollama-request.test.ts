@@ -36,6 +36,7 @@ describe('toOllamaChatRequest', () => {
     ['frequencyPenalty', { frequencyPenalty: 0.5 }, { frequency_penalty: 0.5 }],
     ['presencePenalty', { presencePenalty: -0.5 }, { presence_penalty: -0.5 }],
     ['maxTokens', { maxTokens: 256 }, { num_predict: 256 }],
+    ['topK', { topK: 40 }, { top_k: 40 }],
     ['stop', { stop: ['\n\n', 'END'] }, { stop: ['\n\n', 'END'] }],
     ['temperature 0 (falsy but set)', { temperature: 0 }, { temperature: 0 }],
   ])('maps sampling %s into options', (_name, sampling, options) => {
@@ -52,6 +53,14 @@ describe('toOllamaChatRequest', () => {
       true,
     );
     expect(body.options).toEqual({ num_ctx: 32768, temperature: 0.1 });
+  });
+
+  it('clamps maxTokens to num_ctx when the request or model defaults set it', () => {
+    const clamped = toOllamaChatRequest(chat({ sampling: { maxTokens: 128_000 }, runtime: { options: { num_ctx: 8192 } } }), true);
+    expect(clamped.options).toEqual({ num_ctx: 8192, num_predict: 8192 });
+    const within = toOllamaChatRequest(chat({ sampling: { maxTokens: 1000 }, runtime: { options: { num_ctx: 8192 } } }), true);
+    expect(within.options).toEqual({ num_ctx: 8192, num_predict: 1000 });
+    expect(toOllamaChatRequest(chat({ sampling: { maxTokens: 128_000 } }), true).options).toEqual({ num_predict: 128_000 });
   });
 
   it.each(['10m', 0, -1])('passes keep_alive %s through', (keepAlive) => {

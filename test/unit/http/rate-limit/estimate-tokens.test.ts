@@ -18,6 +18,15 @@ describe('estimateRequestTokens', () => {
     expect(estimateRequestTokens(body, 0)).toBe(2 + Math.ceil(JSON.stringify(body.tools).length / 4));
   });
 
+  it("counts an Anthropic body's system prompt and tool results", () => {
+    const body = {
+      system: [{ type: 'text', text: 'x'.repeat(8) }],
+      messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'y'.repeat(8) }] }, { type: 'tool_result', tool_use_id: 'u', content: 'z'.repeat(4) }] }],
+      max_tokens: 10,
+    };
+    expect(estimateRequestTokens(body, 256)).toBe(5 + 10);
+  });
+
   it('counts prompt and suffix of text completions', () => {
     expect(estimateRequestTokens({ prompt: 'x'.repeat(8), suffix: 'y'.repeat(4), max_tokens: 1 }, 0)).toBe(4);
   });
