@@ -5,10 +5,10 @@ import { InvalidRequestError, PermissionDeniedError } from '../../core/errors.js
 // an allow-list it reads the JSON body once, checks every model it names, and forwards those same bytes.
 //
 // Ollama decodes bodies with Go's encoding/json, which matches object keys to fields case-insensitively and
-// keeps the last duplicate. Its folding goes beyond ASCII and changed between Go versions (unicode.ToUpper
-// since Go 1.21: `ſ` is an `S`, a dotless `ı` an `I`; bytes.EqualFold before: the Kelvin sign is a `k`), so a key
-// counts as a model field under either. JSON.parse keeps the last duplicate too, so checking every key that folds
-// to a model field checks whatever Ollama will use. The passthrough applies no aliases: the name checked is the
+// keeps the last duplicate. Its folding is Unicode simple case folding (bytes.EqualFold), which goes beyond
+// ASCII: `ſ` is an `s`, the Kelvin sign a `k`. A key counts as a model field if its lower case or the lower case
+// of its upper case is one (a superset of Go's rule: checking too many keys only refuses more). JSON.parse keeps
+// the last duplicate too, so checking every such key checks whatever Ollama will use. The passthrough applies no aliases: the name checked is the
 // name Ollama receives.
 
 /** How a native route relates to models, for a key with an allow-list. */
@@ -28,7 +28,7 @@ export function nativeRouteKind(path: string): NativeRouteKind {
   return MODEL_FREE_ROUTES.has(route) ? 'model-free' : 'unknown';
 }
 
-/** Whether Go's encoding/json (any recent version) would decode the key into one of the model fields. */
+/** Whether Go's encoding/json could decode the key into one of the model fields. */
 function isModelField(key: string): boolean {
   return MODEL_FIELDS.has(key.toLowerCase()) || MODEL_FIELDS.has(key.toUpperCase().toLowerCase());
 }

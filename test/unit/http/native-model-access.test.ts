@@ -16,7 +16,7 @@ describe('nativeRouteKind', () => {
 });
 
 describe('namedModels', () => {
-  it('collects every field Go would decode as a model name, in any case, including letters Go folds to ASCII (ſ, ı)', () => {
+  it('collects every field Go would decode as a model name, in any case, including `ſ`, which Go folds to s (and the dotless ı, to be safe)', () => {
     expect(namedModels({ model: 'a', Model: 'b', NAME: 'c', From: 'd', 'ſource': 'e', 'destınation': 'f', messages: [] })).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
