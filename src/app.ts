@@ -15,6 +15,7 @@ import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
+import { labelFromRoute, methodNotAllowed } from './http/middleware/route-label.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { createRequestListener, type HotRoute } from './http/request-listener.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
@@ -31,6 +32,7 @@ import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
+import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
@@ -63,7 +65,19 @@ export interface AppDeps {
   plugins?: PluginRegistry;
   /** Where X-Session-Id conversations live (open-services.ts opens it from config); default a bounded in-memory store. */
   sessionStore?: KvStore;
+  /** Streams main.ts ends with a `server_shutting_down` frame when the shutdown grace runs out. */
+  openStreams?: OpenStreams;
 }
+
+/** Paths served outside the hot-route table, for 405 answers to other methods. */
+const OTHER_KNOWN_ROUTES: ReadonlyArray<[string | string[], string[]]> = [
+  [['/v1/models/*id', '/models/*id'], ['GET']],
+  ['/api/v1/chat', ['POST']],
+  ['/api/v1/context/:session_id', ['GET', 'PUT', 'DELETE']],
+  [['/health', '/health/ready', '/metrics'], ['GET']],
+  ['/api/v1/keys', ['GET', 'POST']],
+  ['/api/v1/keys/:id', ['GET', 'PATCH', 'DELETE']],
+];
 
 /** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
 function pluginStage(config: Config, registry: PluginRegistry) {
@@ -125,12 +139,13 @@ export function createApp(deps: AppDeps): RequestListener {
     : undefined;
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
+  const { openStreams } = deps;
   const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
+    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
   const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
-    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs });
+    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel };
+  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
   const { access } = deps;
 
   const perRequest = requestContext({
@@ -152,16 +167,16 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/health/ready', health.ready);
   if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
 
-  const json = jsonBody({ limit: config.server.bodyLimit });
+  const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
   const auth = authenticate(deps.authenticator);
   // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
   const guarded = (scope: Scope): Handler[] =>
     rateLimits
-      ? [auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
-      : [auth, requireScope(scope), json, cacheControl];
+      ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
+      : [labelFromRoute, auth, requireScope(scope), json, cacheControl];
 
   // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
-  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit });
+  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}) });
   const native = express.Router();
   native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
   app.use(native);
@@ -172,17 +187,26 @@ export function createApp(deps: AppDeps): RequestListener {
   }
 
   const hot: HotRoute[] = [];
+  // Known paths and their methods: any other method on them is a 405 with `allow` (registered last).
+  const allowed = new Map<string, string[]>();
   const hotRoute = (method: HotRoute['method'], paths: string[], handlers: Handler[]) => {
-    for (const path of paths) hot.push({ method, path, handlers: [perRequest, cors, ...handlers] });
-    if (method === 'GET') app.get(paths, ...handlers);
-    else app.post(paths, ...handlers);
+    // Each path is its own exact-match entry: the variants without /v1 (DeepSeek's API serves both) cost nothing.
+    for (const path of paths) {
+      hot.push({ method, path, handlers: [perRequest, cors, ...handlers], label: path.startsWith('/v1/') || path.startsWith('/beta/') ? path : `/v1${path}` });
+      allowed.set(path, [...(allowed.get(path) ?? []), method]);
+    }
+    // One registration per path: Express' req.route.path then names the one that matched (labelFromRoute).
+    for (const path of paths) {
+      if (method === 'GET') app.get(path, ...handlers);
+      else app.post(path, ...handlers);
+    }
   };
   const models = modelsRoutes(backend);
-  hotRoute('GET', ['/v1/models'], [...guarded('models:read'), models.list]);
-  app.get('/v1/models/*id', ...guarded('models:read'), models.get);
-  hotRoute('POST', ['/v1/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
-  hotRoute('POST', ['/v1/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
-  hotRoute('POST', ['/v1/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
+  hotRoute('GET', ['/v1/models', '/models'], [...guarded('models:read'), models.list]);
+  for (const path of ['/v1/models/*id', '/models/*id']) app.get(path, ...guarded('models:read'), models.get);
+  hotRoute('POST', ['/v1/chat/completions', '/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
+  hotRoute('POST', ['/v1/completions', '/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
+  hotRoute('POST', ['/v1/embeddings', '/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
   // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
   const context = contextRoutes(sessions);
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
@@ -193,10 +217,11 @@ export function createApp(deps: AppDeps): RequestListener {
 
   if (rateLimits) {
     const limits = limitsRoutes(rateLimits);
-    app.get('/api/v1/limits/me', auth, limits.me);
-    app.get('/api/v1/limits/:keyId', auth, requireScope('admin'), limits.forKey);
+    app.get('/api/v1/limits/me', labelFromRoute, auth, limits.me);
+    app.get('/api/v1/limits/:keyId', labelFromRoute, auth, requireScope('admin'), limits.forKey);
   }
 
+  for (const [path, methods] of [...allowed, ...OTHER_KNOWN_ROUTES]) app.all(path, methodNotAllowed(methods));
   const handleError = errorHandler({ metrics });
   app.use(notFound);
   app.use(handleError);

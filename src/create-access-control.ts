@@ -67,6 +67,8 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
   const keys = createKeyService({ store, now, rotationGraceMs: auth.rotationGraceHours * HOUR_MS, ...knownTiers(config) });
   const tokens = createTokenService({ keys, secret: jwtSecret, ttlSeconds: auth.jwtTtlSeconds, now });
   const cache = createPrincipalCache({ ttlMs: auth.keyCacheTtlMs, now: () => now().getTime() });
+  // Revocations, rotations and scope changes made by other instances or the CLI reach this cache in < 1 s.
+  const changes = store.watchChanges({ changed: () => cache.clear(), live: (isLive) => cache.setEnabled(isLive) });
   const authenticateBearer = createAuthenticator({ keys, tokens, cache, ...(auth.masterKey ? { masterKey: auth.masterKey } : {}) });
   const recorder = createRequestRecorder({ store, logger, retentionDays: auth.auditRetentionDays, now, ...deps.recorder });
   // Prune once at start (then hourly): an instance that was down for a while catches up before serving.
@@ -94,6 +96,7 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
     bootstrapped,
     secrets: [jwtSecret, ...(bootstrapped === null ? [] : [bootstrapped.secret])],
     async close() {
+      await changes.close();
       await recorder.close();
       await store.close();
     },

@@ -7,7 +7,7 @@ import { createAccessControl, type AccessControl } from './create-access-control
 import { createFinetuneService, type FinetuneService } from './finetune/finetune-service.js';
 import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
-import { createOllamaBackend } from './ollama/ollama-backend.js';
+import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -41,6 +41,8 @@ export interface Services {
   finetune: FinetuneService;
   /** Everything createApp needs but the process-level hooks (isShuttingDown, version). */
   appDeps: AppDeps;
+  /** The Ollama client itself (the start-up report asks each host about itself). */
+  ollama: OllamaBackend;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,8 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
+    contextOverflow: config.models.contextOverflow,
+    serverNumCtx: config.models.serverContextLength,
   });
   // Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/.
   const finetuneStore = options.finetuneStore ?? (await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') }));
@@ -97,7 +101,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     authenticator: access.authenticate,
     access,
     healthChecks: readinessChecks({ ollama: backend, ...readinessStores(config, traffic, { sessionStore, finetuneStore, keyStore: access }) }),
-    operations: { models: createModelAdmin(backend), finetune, logLevel: logger },
+    operations: { models: createModelAdmin(backend, { serverNumCtx: config.models.serverContextLength }), finetune, logLevel: logger },
     traffic,
     plugins,
     sessionStore,
@@ -117,6 +121,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     access,
     finetune,
     appDeps,
+    ollama: backend,
     async close() {
       for (const [what, close] of closers) await closeQuietly(logger, what, close);
     },
@@ -131,10 +136,23 @@ export function sessionStoreSpec(config: Config, onError?: (error: Error) => voi
   return { kind: 'memory', maxEntries: config.memory.maxSessions };
 }
 
-/** With RATE_LIMIT_FAIL_MODE=closed the proxy refuses requests while the shared store is away, so it gates readiness. */
-export function readinessStores(config: Config, traffic: TrafficStores, stores: Record<string, Pingable>) {
-  const shared = { trafficStore: traffic.cacheTiers.at(-1)! };
-  return config.rateLimit.failMode === 'closed' ? { stores: { ...stores, ...shared } } : { stores, optionalStores: shared };
+/**
+ * Which feature needs which store, and which features gate readiness (READY_REQUIRES). With
+ * RATE_LIMIT_FAIL_MODE=closed the proxy refuses every request while the shared store is away, so rate_limits
+ * is required then too.
+ */
+export function readinessStores(config: Config, traffic: TrafficStores, stores: { sessionStore: Pingable; finetuneStore: Pingable; keyStore: Pingable }) {
+  const requires: string[] = [...config.server.readyRequires];
+  if (config.rateLimit.failMode === 'closed' && config.rateLimit.enabled) requires.push('rate_limits');
+  return {
+    requires,
+    stores: {
+      keyStore: { store: stores.keyStore, features: ['keys'] },
+      sessionStore: { store: stores.sessionStore, features: ['sessions'] },
+      finetuneStore: { store: stores.finetuneStore, features: ['finetune'] },
+      trafficStore: { store: traffic.cacheTiers.at(-1)!, features: ['cache', 'rate_limits'] },
+    },
+  };
 }
 
 async function closeQuietly(logger: Logger, what: string, close: () => Promise<unknown>): Promise<void> {

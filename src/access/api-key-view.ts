@@ -1,4 +1,5 @@
-import type { Scope } from '../core/principal.js';
+import type { RateLimitOverrides, Scope } from '../core/principal.js';
+import { toLimitsJson } from './key-limits.js';
 import type { ApiKeyRecord } from '../stores/key-store.js';
 import { isScope } from './scopes.js';
 
@@ -12,6 +13,8 @@ export interface ApiKeyView {
   scopes: Scope[];
   models: string[] | null;
   tier: string | null;
+  /** Rate limits of this key that override its tier's (camelCase tier field names). */
+  limits: RateLimitOverrides | null;
   metadata: Record<string, unknown>;
   status: KeyStatus;
   createdAt: Date;
@@ -31,6 +34,8 @@ export interface ApiKeyJson {
   scopes: Scope[];
   models: string[] | null;
   tier: string | null;
+  /** snake_case like the rest of the admin API: requests_per_minute, tokens_per_day, … */
+  limits: Record<string, number> | null;
   metadata: Record<string, unknown>;
   status: KeyStatus;
   created_at: string;
@@ -55,6 +60,7 @@ export function toApiKeyView(record: ApiKeyRecord, now: Date): ApiKeyView {
     scopes: record.scopes.filter(isScope),
     models: record.models,
     tier: record.tier,
+    limits: record.limits as RateLimitOverrides | null,
     metadata: record.metadata,
     status: keyStatus(record, now),
     createdAt: record.createdAt,
@@ -74,6 +80,7 @@ export function toApiKeyJson(view: ApiKeyView): ApiKeyJson {
     scopes: view.scopes,
     models: view.models,
     tier: view.tier,
+    limits: view.limits === null ? null : toLimitsJson(view.limits),
     metadata: view.metadata,
     status: view.status,
     created_at: view.createdAt.toISOString(),

@@ -63,6 +63,7 @@ function toPrincipal(record: ApiKeyRecord, kind: 'api-key' | 'jwt', scopes: Prin
     scopes,
     ...(record.models === null ? {} : { models: record.models }),
     ...(record.tier === null ? {} : { tier: record.tier }),
+    ...(record.limits === null ? {} : { limits: record.limits }),
   };
 }
 

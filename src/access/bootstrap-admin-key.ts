@@ -4,7 +4,9 @@ import { ALL_SCOPES } from '../core/principal.js';
 import type { KeyService } from './key-service.js';
 
 // First start without MASTER_KEY and without any key: make an admin key so `npm start` gives a protected
-// server that its owner can still use. The secret goes to DATA_DIR/admin.key (0600) and is printed once.
+// server that its owner can still use. The secret goes to DATA_DIR/admin.key (0600) and is printed once, and
+// only to an interactive terminal: a piped or redirected stdout is a log stream (journald, docker logs, a file),
+// so there only the path of the file is logged.
 
 export const ADMIN_KEY_FILE = 'admin.key';
 
@@ -37,6 +39,15 @@ export async function bootstrapAdminKey(options: BootstrapAdminKeyOptions): Prom
   await rm(path, { force: true });
   await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return { keyId: key.id, secret, path };
+}
+
+/** What a non-interactive start says instead of the notice: where the secret is, never the secret. */
+export function describeBootstrappedKeyLocation(bootstrapped: BootstrappedAdminKey): { message: string; keyId: string; path: string } {
+  return {
+    message: 'no API keys existed, so an admin key was created; its secret is in the file at path (readable only by this user)',
+    keyId: bootstrapped.keyId,
+    path: bootstrapped.path,
+  };
 }
 
 /** The one-time notice for the terminal (not the log: logs must never hold a secret). */

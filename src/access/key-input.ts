@@ -1,6 +1,8 @@
 import { InvalidRequestError } from '../core/errors.js';
+import type { RateLimitOverrides } from '../core/principal.js';
 import type { ApiKeyPatch } from '../stores/key-store.js';
 import { parseDuration } from './duration.js';
+import { parseLimits } from './key-limits.js';
 import { parseModelPatterns } from './model-access.js';
 import { parseScopes } from './scopes.js';
 
@@ -17,6 +19,8 @@ export interface KeySettingsInput {
   /** An absolute expiry; null removes it. Ignored when expiresIn is given. */
   expiresAt?: Date | null;
   tier?: string | null;
+  /** The key's own rate limits by tier field name (camelCase); replaces the previous set; null removes them. */
+  limits?: Record<string, unknown> | null;
   metadata?: Record<string, unknown>;
 }
 
@@ -35,10 +39,15 @@ export function toKeyPatch(input: KeySettingsInput, now: Date): ApiKeyPatch {
   if (input.scopes !== undefined) patch.scopes = parseRequiredScopes(input.scopes);
   if (input.models !== undefined) patch.models = input.models === null ? null : parseModelPatterns(input.models);
   if (input.tier !== undefined) patch.tier = parseTier(input.tier);
+  if (input.limits !== undefined) patch.limits = input.limits === null ? null : nullIfEmpty(parseLimits(input.limits));
   if (input.metadata !== undefined) patch.metadata = parseMetadata(input.metadata);
   const expiresAt = parseExpiry(input, now);
   if (expiresAt !== undefined) patch.expiresAt = expiresAt;
   return patch;
+}
+
+function nullIfEmpty(limits: RateLimitOverrides): Record<string, number> | null {
+  return Object.keys(limits).length === 0 ? null : { ...limits };
 }
 
 function parseName(name: string): string {

@@ -82,7 +82,7 @@ export function createKeyService(options: KeyServiceOptions): KeyService {
     const generated = generateApiKey();
     const record: ApiKeyRecord = {
       id: newKeyId(), name: settings.name ?? input.name, hash: generated.hash, prefix: generated.prefix,
-      scopes: settings.scopes ?? [], models: settings.models ?? null, tier: settings.tier ?? null,
+      scopes: settings.scopes ?? [], models: settings.models ?? null, tier: settings.tier ?? null, limits: settings.limits ?? null,
       metadata: settings.metadata ?? {}, createdAt, expiresAt: settings.expiresAt ?? null, revokedAt: null,
       lastUsedAt: null, previousHash: null, previousHashExpiresAt: null,
     };

@@ -1,5 +1,6 @@
 import { InvalidRequestError, PermissionDeniedError } from '../core/errors.js';
 import { ALL_SCOPES, type Scope } from '../core/principal.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 
 // Which scope each route needs. `admin` does not imply the others: the bootstrap admin key simply holds
 // every scope, and a key meant only for managing keys can hold `admin` alone.
@@ -25,8 +26,9 @@ export function parseScopes(input: string | readonly string[], param = 'scopes')
   const items = (typeof input === 'string' ? input.split(',') : input).map((item) => item.trim()).filter(Boolean);
   const unknown = items.filter((item) => !isScope(item));
   if (unknown.length > 0) {
+    const hint = unknown.length === 1 ? didYouMean(unknown[0]!, ALL_SCOPES, (match) => `'${match}'`) : '';
     throw new InvalidRequestError(
-      `Unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `'${s}'`).join(', ')}; valid scopes are ${ALL_SCOPES.join(', ')}.`,
+      `Unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `'${s}'`).join(', ')}; valid scopes are ${ALL_SCOPES.join(', ')}.${hint}`,
       param,
     );
   }

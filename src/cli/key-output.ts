@@ -23,6 +23,7 @@ export function formatKeyDetails(key: ApiKeyView): string {
     ['Scopes', key.scopes.join(', ')],
     ['Models', key.models === null ? 'all' : key.models.join(', ')],
     ['Tier', key.tier ?? 'default'],
+    ['Own limits', key.limits === null ? 'none (the tier\'s)' : Object.entries(key.limits).map(([name, value]) => `${name} ${value}`).join(', ')],
     ['Created', formatTime(key.createdAt, '-')],
     ['Expires', formatTime(key.expiresAt, 'never')],
     ['Last used', formatTime(key.lastUsedAt, 'never')],

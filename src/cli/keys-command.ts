@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { toApiKeyJson, type ApiKeyView } from '../access/api-key-view.js';
 import { parseDuration } from '../access/duration.js';
-import { ALL_SCOPES } from '../core/principal.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import { CliUsageError, PROGRAM, parseOrUsage, type CliCommand, type CliContext } from './cli-command.js';
+import { KEY_SETTING_HELP, KEY_SETTING_OPTIONS, toKeySettings } from './key-flags.js';
 import { formatKeyDetails, formatKeyTable, formatNewSecret } from './key-output.js';
 
 interface Subcommand {
@@ -16,19 +17,30 @@ const COMMON = `  --json              print JSON for scripts\n  -h, --help      
 const SUBCOMMANDS: Record<string, Subcommand> = {
   create: {
     summary: 'create a key and print its secret once',
-    help: `Usage: ${PROGRAM} keys create --name NAME --scopes LIST [options]
+    help: `Usage: ${PROGRAM} keys create --name NAME (--scopes LIST | --preset app) [options]
 
 Creates an API key and prints its secret. The secret is shown only this once.
+--name and --scopes (or --preset) are required; without --models the key may use every model,
+without --expires it never expires, without --tier it gets the default tier.
+  e.g. keys create --name my-app --preset app
 
 Options:
-  --name NAME         label for the key (required)
-  --scopes LIST       comma-separated, from: ${ALL_SCOPES.join(', ')} (required)
-  --models LIST       allowed models, exact names or globs such as 'deepseek-*' (default: all)
-  --expires DURATION  lifetime such as 15m, 72h, 30d (default: never expires)
-  --tier NAME         rate-limit tier
-  --metadata JSON     free-form JSON object stored with the key
+${KEY_SETTING_HELP}
 ${COMMON}`,
     run: createKey,
+  },
+  update: {
+    summary: 'change a key\'s scopes, models, tier, expiry or rate limits',
+    help: `Usage: ${PROGRAM} keys update ID [options]
+
+Changes the given settings of a key and leaves the others as they are. Limit flags are merged into the
+key's own limits. Takes effect at once on the server's next check (within KEY_CACHE_TTL_MS, 5 s).
+  e.g. keys update key_… --scopes chat,embeddings --requests-per-minute 100 --expires 30d
+
+Options:
+${KEY_SETTING_HELP}
+${COMMON}`,
+    run: updateKey,
   },
   list: {
     summary: 'list keys (never their secrets)',
@@ -83,6 +95,7 @@ ${COMMON}`,
 const KEYS_HELP = `Usage: ${PROGRAM} keys <subcommand> [options]
 
 Manages API keys directly in the proxy's store (DATA_DIR or DATABASE_URL); no server needed.
+It says on stderr which store it opened.
 
 Subcommands:
 ${Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(8)} ${sub.summary}`).join('\n')}
@@ -91,7 +104,7 @@ Run '${PROGRAM} keys <subcommand> --help' for its options.`;
 
 export const keysCommand: CliCommand = {
   name: 'keys',
-  summary: 'create, list, show, revoke and rotate API keys',
+  summary: 'create, update, list, show, revoke and rotate API keys',
   async run(args, context) {
     const [name, ...rest] = args;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -99,7 +112,9 @@ export const keysCommand: CliCommand = {
       return name === undefined ? 2 : 0;
     }
     const subcommand = SUBCOMMANDS[name];
-    if (subcommand === undefined) throw new CliUsageError(`Unknown subcommand 'keys ${name}'.`, 'keys');
+    if (subcommand === undefined) {
+      throw new CliUsageError(`Unknown subcommand 'keys ${name}'.${didYouMean(name, Object.keys(SUBCOMMANDS), (match) => `'keys ${match}'`)}`, 'keys');
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       context.io.stdout(`${subcommand.help}\n`);
       return 0;
@@ -109,48 +124,40 @@ export const keysCommand: CliCommand = {
 };
 
 async function createKey(args: string[], context: CliContext): Promise<number> {
-  const { values } = parseKeysArgs('create', args, {
-    name: { type: 'string' }, scopes: { type: 'string' }, models: { type: 'string' },
-    expires: { type: 'string' }, tier: { type: 'string' }, metadata: { type: 'string' },
-  }, 0);
-  if (values.name === undefined) throw new CliUsageError('--name is required.', 'keys create');
-  if (values.scopes === undefined) throw new CliUsageError('--scopes is required.', 'keys create');
-  const { key, secret } = await (await context.access()).keys.createKey({
-    name: values.name,
-    scopes: values.scopes,
-    ...(values.models === undefined ? {} : { models: values.models }),
-    ...(values.expires === undefined ? {} : { expiresIn: values.expires }),
-    ...(values.tier === undefined ? {} : { tier: values.tier }),
-    ...(values.metadata === undefined ? {} : { metadata: parseMetadata(values.metadata) }),
-  });
+  const { values } = parseKeysArgs('create', args, KEY_SETTING_OPTIONS, 0);
+  if (values['clear-limits'] === true) throw new CliUsageError('--clear-limits is for keys update.', 'keys create');
+  const settings = toKeySettings(values, 'keys create');
+  if (settings.name === undefined) throw new CliUsageError('--name is required.', 'keys create');
+  if (settings.scopes === undefined) throw new CliUsageError('--scopes (or --preset app) is required.', 'keys create');
+  const { key, secret } = await (await context.access()).keys.createKey({ ...settings, name: settings.name, scopes: settings.scopes });
   print(context, values.json, { ...toApiKeyJson(key), secret }, () => formatNewSecret(key, secret, 'Created'));
   return 0;
 }
 
-type StringOptions = Record<string, { type: 'string' }>;
+async function updateKey(args: string[], context: CliContext): Promise<number> {
+  const { values, positionals } = parseKeysArgs('update', args, KEY_SETTING_OPTIONS, 1);
+  const { keys } = await context.access();
+  const id = positionals[0]!;
+  const current = await keys.getKey(id);
+  const settings = toKeySettings(values, 'keys update', current.limits);
+  if (Object.keys(settings).length === 0) throw new CliUsageError('Nothing to change: give at least one option.', 'keys update');
+  const key = await keys.updateKey(id, settings);
+  print(context, values.json, toApiKeyJson(key), () => `Updated API key ${key.id} (${key.name}).\n\n${formatKeyDetails(key)}`);
+  return 0;
+}
 
-function parseKeysArgs<O extends StringOptions>(name: string, args: string[], options: O, positionalCount: number) {
+type Options = Record<string, { type: 'string' } | { type: 'boolean' }>;
+
+function parseKeysArgs<O extends Options>(name: string, args: string[], options: O, positionalCount: number) {
   const parsed = parseOrUsage(`keys ${name}`, () =>
     parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true }),
+    [...Object.keys(options), 'json', 'help'],
   );
   if (parsed.positionals.length !== positionalCount) {
     const expected = positionalCount === 0 ? 'no arguments' : 'exactly one key ID';
     throw new CliUsageError(`'keys ${name}' takes ${expected} (got ${parsed.positionals.length}).`, `keys ${name}`);
   }
   return parsed;
-}
-
-function parseMetadata(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CliUsageError('--metadata must be a JSON object, e.g. \'{"team":"search"}\'.', 'keys create');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CliUsageError('--metadata must be a JSON object, e.g. \'{"team":"search"}\'.', 'keys create');
-  }
-  return { ...value };
 }
 
 function printKey(context: CliContext, json: boolean | undefined, key: ApiKeyView): void {

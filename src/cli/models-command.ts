@@ -3,6 +3,7 @@ import { formatBytes } from '../model-admin/memory-limit.js';
 import { CliUsageError, PROGRAM, parseOrUsage, type CliCommand, type CliContext } from './cli-command.js';
 import { formatTable } from './format-table.js';
 import { createProgressRenderer } from './progress-bar.js';
+import { locateServer } from './cli-locations.js';
 import { createProxyClient } from './proxy-client.js';
 
 // `models list|pull|load|unload` talk to a running proxy's operations API over HTTP (unlike `keys`, which opens
@@ -10,7 +11,7 @@ import { createProxyClient } from './proxy-client.js';
 
 type Json = Record<string, unknown>;
 
-const CONNECTION = `  --url URL           the proxy (default: PROXY_URL, else http://127.0.0.1:8000)
+const CONNECTION = `  --url URL           the proxy (default: PROXY_URL, else the server's HOST and PORT, else http://127.0.0.1:8000)
   --key KEY           an admin key (default: PROXY_KEY, else MASTER_KEY)
   --json              print JSON for scripts
   -h, --help          show this help`;
@@ -42,7 +43,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(args: string[]) {
-  return parseOrUsage('models', () => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }));
+  return parseOrUsage('models', () => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }), [...Object.keys(OPTIONS), 'help']);
 }
 
 function integer(value: string | undefined, flag: string): number | undefined {
@@ -99,7 +100,9 @@ async function deploy(context: CliContext, values: Values, body: Json): Promise<
 
 function clientFor(context: CliContext, values: Values) {
   const env = context.io.env;
-  return createProxyClient({ url: values.url ?? env.PROXY_URL ?? 'http://127.0.0.1:8000', key: values.key ?? env.PROXY_KEY ?? env.MASTER_KEY });
+  const server = locateServer(env, values.url);
+  context.io.stderr(`Proxy: ${server.url} (${server.source === 'default' ? 'the default; set PROXY_URL or --url' : `from ${server.source}`})\n`);
+  return createProxyClient({ url: server.url, key: values.key ?? env.PROXY_KEY ?? env.MASTER_KEY });
 }
 
 function oneName(positionals: string[], sub: string): string {

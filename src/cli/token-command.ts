@@ -30,6 +30,7 @@ export const tokenCommand: CliCommand = {
         allowPositionals: true,
         strict: true,
       }),
+      ['ttl', 'scopes', 'json', 'help'],
     );
     if (positionals.length !== 1) throw new CliUsageError(`'token' takes exactly one key ID (got ${positionals.length}).`, 'token');
     const ttlSeconds = values.ttl === undefined ? undefined : Math.ceil(parseDuration(values.ttl, 'ttl') / 1000);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsSchema } from './tls-config.js';
 
 // The configuration contract. Environment variables (names below) override CONFIG_FILE (YAML or JSON),
 // which holds structured settings. load-config.ts maps both onto this schema.
@@ -10,6 +11,9 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no
 );
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 const keepAlive = z.union([z.string(), z.number()]);
+
+/** What /health/ready can depend on: each check backs one or more of these (see http/routes/health.ts). */
+export const READINESS_FEATURES = ['ollama', 'keys', 'sessions', 'finetune', 'cache', 'rate_limits'] as const;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
@@ -44,11 +48,15 @@ export const configSchema = z
         port: z.coerce.number().int().min(0).max(65535).default(8000),
         /** Largest accepted JSON body (images make chat bodies large). */
         bodyLimit: z.string().default('20mb'),
+        /** Deepest nesting of objects/arrays in a JSON body (and in JSON-encoded tool arguments); deeper → 400. */
+        bodyMaxDepth: positiveInt.max(10_000).default(64),
         trustProxy: z.union([bool, z.coerce.number().int(), z.string()]).default(false),
         /** SSE `: ping` comment interval while waiting for the model. */
         heartbeatMs: positiveInt.default(15_000),
         /** How long SIGTERM waits for in-flight requests and streams. */
         shutdownGraceMs: nonNegativeInt.default(30_000),
+        /** Features whose dependency must answer for /health/ready to be 200; the others are reported as degraded. */
+        readyRequires: z.array(z.enum(READINESS_FEATURES)).default(['ollama', 'keys']),
       })
       .strict()
       .prefault({}),
@@ -74,7 +82,7 @@ export const configSchema = z
         rotationGraceHours: nonNegativeInt.default(72),
         databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
         auditRetentionDays: positiveInt.default(30),
-        /** How long a successful key/token check is reused; bounds how late a revocation elsewhere bites. 0 = off. */
+        /** Longest reuse of a successful key/token check; the store's change watch clears it sooner. 0 = off. */
         keyCacheTtlMs: nonNegativeInt.default(5_000),
       })
       .strict()
@@ -89,6 +97,10 @@ export const configSchema = z
         defaultModel: z.string().optional(),
         /** How long the installed-model list is reused for alias resolution. */
         listCacheMs: nonNegativeInt.default(10_000),
+        /** A prompt longer than the model's context: 400 context_length_exceeded, or let Ollama cut it (x-context-truncated). */
+        contextOverflow: z.enum(['error', 'truncate']).default('error'),
+        /** The Ollama server's default context (its OLLAMA_CONTEXT_LENGTH), so overflow is caught before Ollama cuts. */
+        serverContextLength: positiveInt.optional(),
       })
       .strict()
       .prefault({}),
@@ -148,6 +160,10 @@ export const configSchema = z
             timeoutMs: positiveInt.default(5_000),
             memoryMb: positiveInt.default(128),
             maxOutputBytes: positiveInt.default(16_384),
+            /** Sandbox processes alive at once (spares included); default the CPU count. */
+            maxConcurrent: positiveInt.optional(),
+            /** Runs waiting for a process; when full a run answers the model "busy". Default 4 × maxConcurrent. */
+            maxQueued: nonNegativeInt.optional(),
             /** How executed code and its output are shown to the client. */
             show: z.enum(['reasoning', 'content', 'none']).default('reasoning'),
           })
@@ -188,6 +204,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tls: tlsSchema.prefault({}),
   })
   .strict()
   .refine((config) => config.memory.store !== 'redis' || config.redisUrl !== undefined, {

@@ -17,8 +17,10 @@ const ENV_PATHS: Record<string, string> = {
   HOST: 'server.host',
   PORT: 'server.port',
   BODY_LIMIT: 'server.bodyLimit',
+  BODY_MAX_DEPTH: 'server.bodyMaxDepth',
   TRUST_PROXY: 'server.trustProxy',
   SHUTDOWN_GRACE_MS: 'server.shutdownGraceMs',
+  READY_REQUIRES: 'server.readyRequires',
   HEARTBEAT_MS: 'server.heartbeatMs',
   OLLAMA_URL: 'ollama.urls',
   OLLAMA_HEADERS_TIMEOUT_MS: 'ollama.headersTimeoutMs',
@@ -34,6 +36,8 @@ const ENV_PATHS: Record<string, string> = {
   AUDIT_RETENTION_DAYS: 'auth.auditRetentionDays',
   KEY_CACHE_TTL_MS: 'auth.keyCacheTtlMs',
   DEFAULT_MODEL: 'models.defaultModel',
+  CONTEXT_OVERFLOW: 'models.contextOverflow',
+  OLLAMA_CONTEXT_LENGTH: 'models.serverContextLength',
   REDIS_URL: 'redisUrl',
   REDIS_KEY_PREFIX: 'redisKeyPrefix',
   RATE_LIMIT_ENABLED: 'rateLimit.enabled',
@@ -59,6 +63,8 @@ const ENV_PATHS: Record<string, string> = {
   CODE_INTERPRETER_TIMEOUT_MS: 'plugins.codeInterpreter.timeoutMs',
   CODE_INTERPRETER_MEMORY_MB: 'plugins.codeInterpreter.memoryMb',
   CODE_INTERPRETER_MAX_OUTPUT_BYTES: 'plugins.codeInterpreter.maxOutputBytes',
+  CODE_INTERPRETER_MAX_CONCURRENT: 'plugins.codeInterpreter.maxConcurrent',
+  CODE_INTERPRETER_MAX_QUEUED: 'plugins.codeInterpreter.maxQueued',
   LOG_LEVEL: 'log.level',
   LOG_FORMAT: 'log.format',
   METRICS_ENABLED: 'metrics.enabled',
@@ -67,10 +73,15 @@ const ENV_PATHS: Record<string, string> = {
   FINETUNE_ADAPTER_TIMEOUT_MS: 'finetune.adapterTimeoutMs',
   FINETUNE_DATA_DIR: 'finetune.dataDir',
   FINETUNE_MAX_BYTES: 'finetune.maxTrainingBytes',
+  TLS_CERT_FILE: 'tls.certFile',
+  TLS_KEY_FILE: 'tls.keyFile',
+  TLS_CA_FILE: 'tls.caFile',
+  TLS_MIN_VERSION: 'tls.minVersion',
+  TLS_WATCH_INTERVAL_MS: 'tls.watchIntervalMs',
 };
 
 /** Variables whose value is a comma-separated list. */
-const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE']);
+const LIST_VARIABLES = new Set(['OLLAMA_URL', 'PLUGINS', 'PLUGINS_AVAILABLE', 'READY_REQUIRES']);
 
 export interface LoadConfigOptions {
   readFile?: (path: string) => string;

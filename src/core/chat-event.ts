@@ -1,5 +1,5 @@
 import type { ChatMessage, ToolCall } from './chat-request.js';
-import type { ChatResult, FinishReason, Usage } from './chat-result.js';
+import type { ChatResult, FinishReason, TokenLogprob, Usage } from './chat-result.js';
 
 /**
  * What a streamed generation yields, in order: one `start`, any deltas and tool calls, one `finish`.
@@ -7,7 +7,7 @@ import type { ChatResult, FinishReason, Usage } from './chat-result.js';
  */
 export type ChatEvent =
   | { type: 'start'; model: string; createdAt: Date }
-  | { type: 'text-delta'; text: string }
+  | { type: 'text-delta'; text: string; logprobs?: TokenLogprob[] }
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call'; index: number; call: ToolCall }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage };
@@ -19,6 +19,7 @@ export async function collectResult(events: AsyncIterable<ChatEvent>): Promise<C
   let content = '';
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
+  let logprobs: TokenLogprob[] | undefined;
   for await (const event of events) {
     switch (event.type) {
       case 'start':
@@ -27,6 +28,7 @@ export async function collectResult(events: AsyncIterable<ChatEvent>): Promise<C
         break;
       case 'text-delta':
         content += event.text;
+        if (event.logprobs) (logprobs ??= []).push(...event.logprobs);
         break;
       case 'reasoning-delta':
         reasoning += event.text;
@@ -38,7 +40,9 @@ export async function collectResult(events: AsyncIterable<ChatEvent>): Promise<C
         const message: ChatMessage = { role: 'assistant', content };
         if (reasoning) message.reasoning = reasoning;
         if (toolCalls.length > 0) message.toolCalls = toolCalls;
-        return { model, createdAt, message, finishReason: event.finishReason, usage: event.usage };
+        const result: ChatResult = { model, createdAt, message, finishReason: event.finishReason, usage: event.usage };
+        if (logprobs) result.logprobs = logprobs;
+        return result;
       }
     }
   }
@@ -50,7 +54,9 @@ export async function* replayEvents(result: ChatResult): AsyncGenerator<ChatEven
   yield { type: 'start', model: result.model, createdAt: result.createdAt };
   const { message } = result;
   if (message.reasoning) yield { type: 'reasoning-delta', text: message.reasoning };
-  if (message.content) yield { type: 'text-delta', text: message.content };
+  if (message.content) {
+    yield result.logprobs ? { type: 'text-delta', text: message.content, logprobs: result.logprobs } : { type: 'text-delta', text: message.content };
+  }
   const calls = message.toolCalls ?? [];
   for (let index = 0; index < calls.length; index++) {
     yield { type: 'tool-call', index, call: calls[index]! };

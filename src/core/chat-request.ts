@@ -50,11 +50,22 @@ export interface SamplingOptions {
   presencePenalty?: number;
 }
 
-export type ReasoningEffort = 'low' | 'medium' | 'high';
+/**
+ * How hard the model should think, on the finest scale any client speaks (OpenAI's reasoning_effort, DeepSeek's
+ * high/max, Anthropic's output_config.effort). `none` is `enabled: false`. The backend clamps it onto what the
+ * model supports (see core/reasoning-effort.ts for the protocol side, ollama/to-ollama-think.ts for Ollama's).
+ */
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 export interface ReasoningSettings {
   enabled: boolean;
   effort?: ReasoningEffort;
+}
+
+/** Token log probabilities of the answer (OpenAI `logprobs`/`top_logprobs`, Ollama's native fields). */
+export interface LogprobsSettings {
+  /** Alternatives per position, 0–20; 0 = only the chosen token. */
+  topLogprobs: number;
 }
 
 /** Settings that only a local runtime understands (Ollama `options`, `keep_alive`). Passed through untouched. */
@@ -74,6 +85,7 @@ export interface ChatRequest {
   runtime?: RuntimeSettings;
   /** Names of plugins the caller asked for (extra body field `plugins`). */
   plugins?: string[];
+  logprobs?: LogprobsSettings;
 }
 
 /** Legacy text completion, including fill-in-the-middle (`suffix`). */
@@ -87,6 +99,7 @@ export interface TextRequest {
   /** Return the prompt before the completion (OpenAI `echo`). */
   echo?: boolean;
   runtime?: RuntimeSettings;
+  logprobs?: LogprobsSettings;
 }
 
 export interface EmbeddingRequest {

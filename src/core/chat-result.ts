@@ -7,8 +7,20 @@ export interface Usage {
   completionTokens: number;
   /** Part of completionTokens spent on reasoning, where known. */
   reasoningTokens?: number;
-  /** Part of promptTokens served from the response cache. */
+  /**
+   * Part of promptTokens that was not computed again: Ollama's KV prefix cache (`prompt_eval_cached_count`), or
+   * all of them when our response cache answered. Absent when unknown (never invented).
+   */
   cachedTokens?: number;
+}
+
+/** One generated token's log probability (natural log), with the most likely alternatives when asked for. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** UTF-8 bytes of the token, when the backend reports them. */
+  bytes?: number[];
+  top?: { token: string; logprob: number; bytes?: number[] }[];
 }
 
 export interface ChatResult {
@@ -17,6 +29,8 @@ export interface ChatResult {
   message: ChatMessage;
   finishReason: FinishReason;
   usage: Usage;
+  /** Log probabilities of the answer's tokens, when the request asked and the backend reported them. */
+  logprobs?: TokenLogprob[];
 }
 
 export interface EmbeddingResult {

@@ -10,13 +10,18 @@ export interface ErrorSpec {
 export const ERROR_CATALOG = {
   invalid_request: { status: 400, type: 'invalid_request_error', code: 'invalid_value' },
   plugin_rejected: { status: 400, type: 'invalid_request_error', code: 'plugin_rejected' },
+  context_length_exceeded: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
   invalid_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
   forbidden: { status: 403, type: 'invalid_request_error', code: 'forbidden' },
   not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   model_not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   conflict: { status: 409, type: 'invalid_request_error', code: 'conflict' },
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'payload_too_large' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
   rate_limit_exceeded: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  // OpenAI tells the two apart by `type`: "requests" (RPM) or "tokens" (TPM), the code being the same.
+  token_rate_limit_exceeded: { status: 429, type: 'tokens', code: 'rate_limit_exceeded' },
   quota_exceeded: { status: 429, type: 'insufficient_quota', code: 'quota_exceeded' },
   internal_error: { status: 500, type: 'server_error', code: 'internal_error' },
   plugin_failed: { status: 500, type: 'server_error', code: 'plugin_failed' },
@@ -24,6 +29,7 @@ export const ERROR_CATALOG = {
   upstream_unavailable: { status: 502, type: 'api_error', code: 'upstream_unavailable' },
   upstream_busy: { status: 503, type: 'api_error', code: 'upstream_busy' },
   service_unavailable: { status: 503, type: 'api_error', code: 'service_unavailable' },
+  server_shutting_down: { status: 503, type: 'api_error', code: 'server_shutting_down' },
   upstream_timeout: { status: 504, type: 'api_error', code: 'upstream_timeout' },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -82,13 +88,21 @@ export class NotFoundError extends ProxyError {
 }
 
 export class ModelNotFoundError extends ProxyError {
-  constructor(model: string) {
-    super('model_not_found', `The model '${model}' does not exist or is not installed.`, { param: 'model' });
+  /** `message` replaces the default text, e.g. to say what an alias looks for or which names come close. */
+  constructor(model: string, message?: string) {
+    super('model_not_found', message ?? `The model '${model}' does not exist or is not installed.`, { param: 'model' });
+  }
+}
+
+/** OpenAI's answer to a prompt that does not fit the model's context window (400, param `messages`). */
+export class ContextLengthExceededError extends ProxyError {
+  constructor(message: string, param: string | null = 'messages') {
+    super('context_length_exceeded', message, { param });
   }
 }
 
 export class RateLimitError extends ProxyError {
-  constructor(message: string, retryAfterSeconds: number, kind: 'rate_limit_exceeded' | 'quota_exceeded' = 'rate_limit_exceeded') {
+  constructor(message: string, retryAfterSeconds: number, kind: 'rate_limit_exceeded' | 'token_rate_limit_exceeded' | 'quota_exceeded' = 'rate_limit_exceeded') {
     super(kind, message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
   }
 }

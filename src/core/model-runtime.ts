@@ -16,6 +16,14 @@ export interface ModelDescription extends ModelInfo {
   architecture?: string;
   /** Repeating transformer blocks (`<arch>.block_count`): the unit of GPU offload. */
   blockCount?: number;
+  /** Attention shape (`<arch>.embedding_length`, `.attention.head_count[_kv]`, `.attention.key_length`/`value_length`): sizes the KV cache. */
+  embeddingLength?: number;
+  headCount?: number;
+  headCountKv?: number;
+  keyLength?: number;
+  valueLength?: number;
+  /** `PARAMETER num_ctx` of the Modelfile, when set. */
+  numCtx?: number;
 }
 
 /** A model currently in memory. */

@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
 import type { CacheControl, CallContext } from '../core/chat-backend.js';
 import type { Usage } from '../core/chat-result.js';
+import type { ProxyError } from '../core/errors.js';
 
 /** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
 export interface RequestLocals {
@@ -23,6 +24,14 @@ export interface RequestLocals {
   clientIp?: string | undefined;
   /** The request's Cache-Control directives for the response cache (middleware/cache-control.ts). */
   cacheControl?: CacheControl;
+  /** The catalog code of the error this request was answered with; the access line carries it. */
+  errorCode?: string;
+  /**
+   * The final frame of a stream that fails after its headers went out (upstream failure, shutdown), for
+   * protocols whose streams are not OpenAI chat chunks; without it the error handler writes OpenAI's
+   * `data: {"error":…}` on SSE and Ollama's `{"error":"…"}` line on NDJSON.
+   */
+  streamErrorFrame?: (error: ProxyError) => string;
 }
 
 declare module 'express-serve-static-core' {

@@ -7,6 +7,8 @@ export interface HotRoute {
   method: 'GET' | 'POST';
   path: string;
   handlers: Handler[];
+  /** Route template for logs and metrics, set before the chain runs (refused requests keep it). */
+  label?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface HotRoute {
  * and swaps the prototypes of req and res, which leaves V8's property caches in Node's HTTP code megamorphic.
  */
 export function createRequestListener(fallback: RequestListener, routes: HotRoute[], onError: ErrorHandler, refused: Handler[] = []): RequestListener {
-  const table = new Map<string, Handler[]>(routes.map((route) => [`${route.method} ${route.path}`, route.handlers]));
+  const table = new Map<string, HotRoute>(routes.map((route) => [`${route.method} ${route.path}`, route]));
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     // The one path normalisation (request-target.ts): every later decision and the passthrough read req.url.
     const raw = req.url ?? '/';
@@ -29,11 +31,12 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
     }
     if (url !== raw) req.url = url;
     const query = url.indexOf('?');
-    const handlers = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
-    if (handlers === undefined) return void fallback(req, res);
+    const route = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
+    if (route === undefined) return void fallback(req, res);
     const response = res as HttpResponse;
     response.locals = Object.create(null) as HttpResponse['locals'];
-    runChain(handlers, onError, req as HttpRequest, response);
+    if (route.label !== undefined) response.locals.route = route.label;
+    runChain(route.handlers, onError, req as HttpRequest, response);
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { EventMapper } from '../core/event-mapper.js';
+import type { OpenStreams } from './open-streams.js';
 
 export interface WriteSseOptions<T extends object = object> {
   signal: AbortSignal;
@@ -14,6 +15,12 @@ export interface WriteSseOptions<T extends object = object> {
   serialize?: (item: T) => string;
   /** Called just before the 200 goes out, to set headers that depend on the first item (e.g. X-Cache). */
   beforeHeaders?: () => void;
+  /**
+   * Open streams the server ends at shutdown: the writer registers itself once headers are out, and is
+   * interrupted by aborting `abort` with the shutdown error, so it ends through its usual error path.
+   */
+  openStreams?: OpenStreams | undefined;
+  abort?: AbortController | undefined;
 }
 
 const SSE_HEADERS = {
@@ -85,6 +92,9 @@ export async function writeSseFrom<E, F extends object>(
     const first = await raceTimeout(pending, options.holdHeadersMs);
     options.beforeHeaders?.();
     startSse(res);
+    const { abort } = options;
+    // Tracked until the response closes, so shutdown waits for the error frame the error handler writes.
+    if (abort && options.openStreams) res.once('close', options.openStreams.track((error) => abort.abort(error)));
     // Ping only after a whole interval without a frame.
     let isQuiet = true;
     heartbeat = setInterval(() => {

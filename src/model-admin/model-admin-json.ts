@@ -43,6 +43,9 @@ export function toDeployResultJson(result: DeployResult) {
           reason: plan.reason,
           total_layers: plan.totalLayers ?? null,
           layer_bytes: plan.layerBytes ?? null,
+          kv_cache_layer_bytes: plan.kvLayerBytes ?? null,
+          compute_graph_bytes: plan.graphBytes ?? null,
+          num_ctx: plan.numCtx ?? null,
           memory_limit_bytes: plan.limitBytes ?? null,
         }
       : null,

@@ -1,8 +1,8 @@
 import type { ModelInfo } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
-import type { LoadedModel, ModelProgress, ModelRuntime } from '../core/model-runtime.js';
+import type { LoadedModel, ModelDescription, ModelProgress, ModelRuntime } from '../core/model-runtime.js';
 import { parseMemoryLimit, type MemoryLimit } from './memory-limit.js';
-import { conflictingGpuSettings, planGpuLayers, type GpuPlan } from './plan-gpu-layers.js';
+import { conflictingGpuSettings, planGpuLayers, type GpuPlan, type ModelShape } from './plan-gpu-layers.js';
 
 // Model management on top of the runtime port: list what is installed and loaded, pull and load a model onto
 // a chosen GPU within a memory limit, unload. Deleting from disk stays on Ollama's own admin route.
@@ -49,7 +49,12 @@ export function sameModel(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
-export function createModelAdmin(runtime: ModelRuntime): ModelAdmin {
+export interface ModelAdminOptions {
+  /** The Ollama server's default num_ctx (OLLAMA_CONTEXT_LENGTH), for sizing the KV cache. */
+  serverNumCtx?: number | undefined;
+}
+
+export function createModelAdmin(runtime: ModelRuntime, options: ModelAdminOptions = {}): ModelAdmin {
   const findInstalled = async (model: string, signal: AbortSignal) =>
     (await runtime.listInstalled(signal)).find((info) => sameModel(info.id, model));
 
@@ -58,7 +63,12 @@ export function createModelAdmin(runtime: ModelRuntime): ModelAdmin {
     return Promise.all(
       models.map((info) =>
         runtime.describeModel(info.id, signal).then(
-          (described) => ({ ...info, ...(described.contextLength === undefined ? {} : { contextLength: described.contextLength }) }),
+          // Ollama's /api/tags has listed capabilities only in recent versions; /api/show always has them.
+          (described) => ({
+            ...info,
+            ...(described.contextLength === undefined ? {} : { contextLength: described.contextLength }),
+            ...(info.capabilities?.length || !described.capabilities ? {} : { capabilities: described.capabilities }),
+          }),
           () => info,
         ),
       ),
@@ -88,7 +98,7 @@ export function createModelAdmin(runtime: ModelRuntime): ModelAdmin {
       }
       const result: DeployResult = { model: installed.id, pulled, loaded: false };
       if (installed.sizeBytes !== undefined) result.sizeBytes = installed.sizeBytes;
-      yield { type: 'result', result: request.load ? await load(runtime, request, memoryLimit, installed, signal, result) : result };
+      yield { type: 'result', result: request.load ? await load(runtime, request, memoryLimit, installed, signal, result, options.serverNumCtx) : result };
     },
 
     async unload(model, signal) {
@@ -99,6 +109,22 @@ export function createModelAdmin(runtime: ModelRuntime): ModelAdmin {
   };
 }
 
+/** Ollama's default context on GPUs under 24 GiB (0.15.5+), used when neither the Modelfile nor config sets one. */
+const OLLAMA_DEFAULT_NUM_CTX = 4096;
+
+function shapeOf(description: ModelDescription, blockCount: number, serverNumCtx: number | undefined): ModelShape {
+  const numCtx = Math.min(description.numCtx ?? serverNumCtx ?? OLLAMA_DEFAULT_NUM_CTX, description.contextLength ?? Infinity);
+  return {
+    blockCount,
+    embeddingLength: description.embeddingLength,
+    headCount: description.headCount,
+    headCountKv: description.headCountKv,
+    keyLength: description.keyLength,
+    valueLength: description.valueLength,
+    numCtx,
+  };
+}
+
 async function load(
   runtime: ModelRuntime,
   request: DeployRequest,
@@ -106,6 +132,7 @@ async function load(
   installed: ModelInfo,
   signal: AbortSignal,
   result: DeployResult,
+  contextLength: number | undefined,
 ): Promise<DeployResult> {
   const description = memoryLimit ? await runtime.describeModel(installed.id, signal) : undefined;
   const plan = planGpuLayers({
@@ -114,6 +141,7 @@ async function load(
     ...(memoryLimit ? { memoryLimit } : {}),
     ...(installed.sizeBytes === undefined ? {} : { sizeBytes: installed.sizeBytes }),
     ...(description?.blockCount === undefined ? {} : { blockCount: description.blockCount }),
+    ...(description?.blockCount === undefined ? {} : { shape: shapeOf(description, description.blockCount, contextLength) }),
   });
   const options: Record<string, unknown> = {};
   if (request.gpuId !== undefined) options.main_gpu = request.gpuId;

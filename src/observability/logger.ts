@@ -74,9 +74,13 @@ type Level = 'error' | 'warn' | 'info' | 'debug';
 export function createLogger(options: LoggerOptions): ControllableLogger {
   const destination = options.stream ?? process.stdout;
   const redact = redaction(options.secrets ?? (() => []), options.redact ?? keepText);
+  // Colour codes only where a terminal shows them: a file or pipe gets the same lines without escapes.
+  const colours = (destination as { isTTY?: boolean }).isTTY === true;
   const format =
     options.format === 'pretty'
-      ? winston.format.combine(redact, winston.format.colorize(), winston.format.simple())
+      ? colours
+        ? winston.format.combine(redact, winston.format.colorize(), winston.format.simple())
+        : winston.format.combine(redact, winston.format.simple())
       : winston.format.combine(redact, timestamp(), jsonLine());
   const out = lineBatcher(destination);
   const sink: LineSink = {

@@ -13,7 +13,8 @@ export interface Metrics {
   /** `model`: the model the request named, if any (see the label rule above). */
   requestFinished(route: string, method: string, status: number, seconds: number, model?: string): void;
   timeToFirstToken(model: string, seconds: number): void;
-  tokens(model: string, kind: 'prompt' | 'completion', count: number): void;
+  /** `cached`: the part of the prompt tokens read from a cache (already counted under `prompt`). */
+  tokens(model: string, kind: 'prompt' | 'completion' | 'cached', count: number): void;
   cacheLookup(result: 'hit' | 'miss' | 'bypass' | 'error'): void;
   rateLimited(kind: string): void;
   upstreamError(code: string): void;

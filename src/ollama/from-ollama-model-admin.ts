@@ -1,6 +1,7 @@
 import type { LoadedModel, ModelDescription, ModelProgress } from '../core/model-runtime.js';
 import { ModelNotFoundError, UpstreamError } from '../core/errors.js';
 import { fromOllamaShow } from './from-ollama-tags.js';
+import { fromOllamaShowTraits, readModelInfoNumber } from './model-traits.js';
 import type { OllamaProgressLine, OllamaPs } from './ollama-admin-wire.js';
 import type { OllamaShow } from './ollama-wire.js';
 
@@ -23,6 +24,19 @@ export function fromOllamaShowDescription(name: string, body: OllamaShow): Model
   description.architecture = architecture;
   const blockCount = body.model_info?.[`${architecture}.block_count`];
   if (typeof blockCount === 'number' && Number.isInteger(blockCount) && blockCount > 0) description.blockCount = blockCount;
+  const shape: [keyof ModelDescription, string][] = [
+    ['embeddingLength', 'embedding_length'],
+    ['headCount', 'attention.head_count'],
+    ['headCountKv', 'attention.head_count_kv'],
+    ['keyLength', 'attention.key_length'],
+    ['valueLength', 'attention.value_length'],
+  ];
+  for (const [field, key] of shape) {
+    const value = readModelInfoNumber(body.model_info, key);
+    if (value !== undefined) Object.assign(description, { [field]: value });
+  }
+  const numCtx = fromOllamaShowTraits(body).numCtx;
+  if (numCtx !== undefined) description.numCtx = numCtx;
   return description;
 }
 

@@ -1,8 +1,8 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatMessage, ToolCall } from '../core/chat-request.js';
-import type { ChatResult, FinishReason } from '../core/chat-result.js';
+import type { ChatResult, FinishReason, TokenLogprob, Usage } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
-import type { OllamaChatLineView, OllamaGenerateLineView, OllamaLineBase, OllamaToolCallView } from './ollama-wire.js';
+import type { OllamaChatLineView, OllamaGenerateLineView, OllamaLineBase, OllamaLogprob, OllamaToolCallView } from './ollama-wire.js';
 import { createThinkTagSplitter, type SplitText, type ThinkTagSplitter } from './think-tag-splitter.js';
 
 export interface OllamaResponseContext {
@@ -52,6 +52,8 @@ function createLineStep(context: OllamaResponseContext): LineStep {
   let nextToolIndex = 0;
   let splitter: ThinkTagSplitter | undefined;
   let isContentSeen = false;
+  // Logprobs of tokens a parser held back (no text on their line yet) wait for the next text.
+  let pendingLogprobs: TokenLogprob[] | undefined;
 
   // Decided at the first text: inline <think> handling only when Ollama is not using the `thinking` field.
   const contentSplitter = (): ThinkTagSplitter | undefined => {
@@ -89,7 +91,11 @@ function createLineStep(context: OllamaResponseContext): LineStep {
       hasThinkingField = true;
       events.push({ type: 'reasoning-delta', text: thinking });
     }
+    const textStart = events.length;
     routeText(events, content, line);
+    if (line.logprobs && line.logprobs.length > 0) {
+      pendingLogprobs = attachLogprobs(events, textStart, line.logprobs, pendingLogprobs, thinking !== undefined && thinking !== '');
+    }
     if (toolCalls) {
       for (const call of toolCalls) {
         hasToolCalls = true;
@@ -101,11 +107,51 @@ function createLineStep(context: OllamaResponseContext): LineStep {
       events.push({
         type: 'finish',
         finishReason: toFinishReason(line.done_reason, hasToolCalls),
-        usage: { promptTokens: line.prompt_eval_count ?? 0, completionTokens: line.eval_count ?? 0 },
+        usage: toUsage(line),
       });
     }
     return events;
   };
+}
+
+/** prompt_eval_count includes the cached part (Ollama counts CacheN + PromptN); the cached count is only copied when sent. */
+function toUsage(line: OllamaLineBase): Usage {
+  const usage: Usage = { promptTokens: line.prompt_eval_count ?? 0, completionTokens: line.eval_count ?? 0 };
+  if (typeof line.prompt_eval_cached_count === 'number') usage.cachedTokens = line.prompt_eval_cached_count;
+  return usage;
+}
+
+/**
+ * Ollama reports logprobs for every generated token, reasoning included; OpenAI's `logprobs.content` covers the
+ * answer only. A line's logprobs go onto its last text delta; a reasoning-only line's are dropped; a line with
+ * neither (a parser holding tokens back) passes them on to the next text. Returns what is still pending.
+ */
+function attachLogprobs(
+  events: ChatEvent[],
+  textStart: number,
+  logprobs: OllamaLogprob[],
+  pending: TokenLogprob[] | undefined,
+  isReasoning: boolean,
+): TokenLogprob[] | undefined {
+  const converted = logprobs.map(fromOllamaLogprob);
+  for (let index = events.length - 1; index >= textStart; index--) {
+    const event = events[index]!;
+    if (event.type === 'text-delta') {
+      event.logprobs = pending ? [...pending, ...converted] : converted;
+      return undefined;
+    }
+  }
+  if (isReasoning) return pending;
+  return pending ? [...pending, ...converted] : converted;
+}
+
+function fromOllamaLogprob(entry: OllamaLogprob): TokenLogprob {
+  const out: TokenLogprob = { token: entry.token, logprob: entry.logprob };
+  if (entry.bytes) out.bytes = entry.bytes;
+  if (entry.top_logprobs) {
+    out.top = entry.top_logprobs.map((alt) => (alt.bytes ? { token: alt.token, logprob: alt.logprob, bytes: alt.bytes } : { token: alt.token, logprob: alt.logprob }));
+  }
+  return out;
 }
 
 function pushSplit(events: ChatEvent[], split: SplitText): void {
@@ -138,16 +184,22 @@ function foldEvents(events: ChatEvent[]): ChatResult {
   let content = '';
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
+  let logprobs: TokenLogprob[] | undefined;
   const start = events[0];
   for (const event of events) {
-    if (event.type === 'text-delta') content += event.text;
+    if (event.type === 'text-delta') {
+      content += event.text;
+      if (event.logprobs) (logprobs ??= []).push(...event.logprobs);
+    }
     else if (event.type === 'reasoning-delta') reasoning += event.text;
     else if (event.type === 'tool-call') toolCalls.push(event.call);
     else if (event.type === 'finish' && start?.type === 'start') {
       const message: ChatMessage = { role: 'assistant', content };
       if (reasoning) message.reasoning = reasoning;
       if (toolCalls.length > 0) message.toolCalls = toolCalls;
-      return { model: start.model, createdAt: start.createdAt, message, finishReason: event.finishReason, usage: event.usage };
+      const result: ChatResult = { model: start.model, createdAt: start.createdAt, message, finishReason: event.finishReason, usage: event.usage };
+      if (logprobs) result.logprobs = logprobs;
+      return result;
     }
   }
   throw new UpstreamError('Ollama returned an unfinished response (done is false).');

@@ -1,4 +1,5 @@
 import {
+  ContextLengthExceededError,
   InvalidRequestError,
   ModelNotFoundError,
   ProxyError,
@@ -26,6 +27,8 @@ const PARAM_HINTS: [RegExp, string][] = [
   [/longer than the context length|exceeds the context length/i, 'messages'],
 ];
 
+const CONTEXT_OVERFLOW = /longer than the context length|exceeds the context length|exceeds maximum context length/i;
+
 /** Non-2xx answer from Ollama (body `{"error": "..."}`) → the catalog error the client should see. */
 export function mapOllamaHttpError(status: number, bodyText: string, context: OllamaErrorContext = {}): ProxyError {
   const message = readErrorMessage(bodyText) ?? `Ollama answered HTTP ${status}.`;
@@ -36,6 +39,9 @@ export function mapOllamaHttpError(status: number, bodyText: string, context: Ol
       return new ModelNotFoundError(context.model ?? named?.[1] ?? 'unknown');
     }
     return new UpstreamError(`Ollama does not know this endpoint (HTTP 404: ${message}); is it older than 0.2.6?`);
+  }
+  if (status === 400 && CONTEXT_OVERFLOW.test(message)) {
+    return new ContextLengthExceededError(`${message} (Ollama refused the prompt instead of truncating it.)`);
   }
   if (status === 400) {
     const param = PARAM_HINTS.find(([pattern]) => pattern.test(message))?.[1] ?? null;
@@ -87,7 +93,7 @@ function isAbort(error: unknown): boolean {
 }
 
 /** Codes of the error and its causes (fetch nests the socket error one or two levels down). */
-function errorCodes(error: unknown): string[] {
+export function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
-import type { ChatResult, EmbeddingResult, ModelInfo } from '../core/chat-result.js';
+import type { ChatResult, EmbeddingResult, ModelInfo, Usage } from '../core/chat-result.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import { deferStream } from '../core/defer-stream.js';
 import { UpstreamError } from '../core/errors.js';
@@ -17,9 +17,13 @@ import {
 } from './from-ollama-response.js';
 import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
 import { createHostPool } from './host-pool.js';
+import { inspectHost, type OllamaHostReport } from './inspect-hosts.js';
 import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
 import { isInlineThinkingModel } from './model-dialect.js';
+import { fromOllamaShowTraits } from './model-traits.js';
+import { createModelTraitsCache } from './model-traits-cache.js';
+import { createCallPlanner, type ContextOverflowPolicy } from './ollama-call-planner.js';
 import {
   ollamaEmbedResponseSchema,
   ollamaShowSchema,
@@ -49,6 +53,12 @@ export interface OllamaBackendOptions {
   /** How long a host that refused a connection is tried last. */
   hostCooldownMs?: number;
   maxLineBytes?: number;
+  /** A prompt longer than the context: 400 context_length_exceeded (default), or let Ollama cut it and say so. */
+  contextOverflow?: ContextOverflowPolicy;
+  /** The Ollama server's default num_ctx (its OLLAMA_CONTEXT_LENGTH), for the overflow check. */
+  serverNumCtx?: number | undefined;
+  /** How long /api/show facts (capabilities, think levels, context length) are reused per model. */
+  modelTraitsTtlMs?: number;
 }
 
 export interface OllamaProbeResult {
@@ -63,6 +73,8 @@ export interface OllamaBackend extends ChatBackend, ModelRuntime {
   showModel(name: string, signal: AbortSignal): Promise<ModelInfo>;
   /** GET /api/version on every host; also brings recovered hosts back into rotation. */
   probe(signal: AbortSignal): Promise<OllamaProbeResult[]>;
+  /** Each host's reachability, version and installed models (start-up report, `doctor`). */
+  inspectHosts(signal: AbortSignal): Promise<OllamaHostReport[]>;
   close(): Promise<void>;
 }
 
@@ -73,11 +85,28 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
   const transport = createOllamaTransport({ ...options, pool });
   const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
   const responseContext = (inlineThinking: boolean): OllamaResponseContext => ({ newId, now, inlineThinking });
+  const showTraits = async (model: string) => {
+    const signal = AbortSignal.timeout(options.headersTimeoutMs);
+    const response = await transport.send({ method: 'POST', path: '/api/show', body: { model }, signal, model });
+    return fromOllamaShowTraits(await readJson(response, ollamaShowSchema, 'model description'));
+  };
+  const traits = createModelTraitsCache({
+    load: showTraits,
+    ttlMs: options.modelTraitsTtlMs ?? 300_000,
+    failureTtlMs: 10_000,
+    now: () => now().getTime(),
+  });
+  const planner = createCallPlanner({ traits, overflow: options.contextOverflow ?? 'error', serverNumCtx: options.serverNumCtx });
 
   const post = (path: string, body: unknown, ctx: CallContext, model: string) =>
     transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger });
 
-  async function* streamEvents<L>(response: OllamaFetchResponse, read: (value: unknown) => L, reduce: LineReducer<L>) {
+  async function* streamEvents<L>(
+    response: OllamaFetchResponse,
+    read: (value: unknown) => L,
+    reduce: LineReducer<L>,
+    onFinish?: (usage: Usage) => void,
+  ) {
     if (!response.body) throw new UpstreamError('Ollama answered without a body.');
     // The finish event is held until the body ends (right after the done line) so the connection is read
     // to completion and goes back to the keep-alive pool instead of being cancelled by an early return.
@@ -97,6 +126,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       if (!finish) throw mapOllamaFailure(error);
     }
     if (!finish) throw new UpstreamError('Ollama closed the stream before its final line.');
+    if (onFinish && finish.type === 'finish') onFinish(finish.usage);
     yield finish;
   }
 
@@ -104,26 +134,31 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     ...createOllamaModelRuntime(transport, streamOptions),
 
     async complete(request, ctx): Promise<ChatResult> {
-      const response = await post('/api/chat', toOllamaChatRequest(request, false), ctx, request.model);
+      const plan = await planner.chat(request, ctx);
+      const response = await post('/api/chat', toOllamaChatRequest(request, false, plan.settings), ctx, request.model);
       const body = await readJson(response, readOllamaChatLine, 'chat response');
-      return fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
+      const result = fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
+      plan.observe(result.usage);
+      return result;
     },
 
     stream: (request, ctx) =>
       deferStream(async () => {
-        const response = await post('/api/chat', toOllamaChatRequest(request, true), ctx, request.model);
-        return streamEvents(response, readOllamaChatLine, createChatLineReducer(responseContext(chatInlineThinking(request))));
+        const plan = await planner.chat(request, ctx);
+        const response = await post('/api/chat', toOllamaChatRequest(request, true, plan.settings), ctx, request.model);
+        const reduce = createChatLineReducer(responseContext(chatInlineThinking(request)));
+        return streamEvents(response, readOllamaChatLine, reduce, plan.observe);
       }),
 
     async completeText(request, ctx): Promise<ChatResult> {
-      const response = await post('/api/generate', toOllamaGenerateRequest(request, false), ctx, request.model);
+      const response = await post('/api/generate', toOllamaGenerateRequest(request, false, planner.text(request)), ctx, request.model);
       const body = await readJson(response, readOllamaGenerateLine, 'generate response');
       return fromOllamaGenerateResponse(body, responseContext(textInlineThinking(request)));
     },
 
     streamText: (request, ctx) =>
       deferStream(async () => {
-        const response = await post('/api/generate', toOllamaGenerateRequest(request, true), ctx, request.model);
+        const response = await post('/api/generate', toOllamaGenerateRequest(request, true, planner.text(request)), ctx, request.model);
         return streamEvents(response, readOllamaGenerateLine, createGenerateLineReducer(responseContext(textInlineThinking(request))));
       }),
 
@@ -147,6 +182,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     },
 
     probe: (signal) => Promise.all(options.urls.map((url) => probeHost(transport, url, signal, pool))),
+    inspectHosts: (signal) => Promise.all(options.urls.map((url) => inspectHost(transport, url, signal))),
 
     close: () => transport.close(),
   };

@@ -1,9 +1,10 @@
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import { UpstreamError } from '../core/errors.js';
+import { UpstreamError, UpstreamUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HostPool } from './host-pool.js';
 import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
+import { describeUnreachable, failureReason } from './describe-unreachable.js';
 
 // The network half of the Ollama backend: undici's request() over one keep-alive Agent, host failover, and
 // turning HTTP and socket failures into catalog errors. ollama-backend.ts is the only caller.
@@ -89,6 +90,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
 
   const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
     let lastError: unknown;
+    const failures: Array<{ url: string; reason: string }> = [];
     for (const url of options.pool.candidates()) {
       try {
         const response = await sendTo(url, call);
@@ -99,8 +101,10 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
         options.pool.markDown(url);
         call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
         lastError = error;
+        failures.push({ url, reason: failureReason(error) });
       }
     }
+    if (failures.length > 0) throw new UpstreamUnavailableError(describeUnreachable(failures), lastError);
     throw mapOllamaFailure(lastError);
   };
 

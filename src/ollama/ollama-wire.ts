@@ -12,6 +12,8 @@ const counts = {
   total_duration: z.number().optional(),
   load_duration: z.number().optional(),
   prompt_eval_count: z.number().optional(),
+  /** Part of prompt_eval_count read from the KV cache (Ollama 0.33.3+, ollama/ollama#17943); absent before. */
+  prompt_eval_cached_count: z.number().optional(),
   prompt_eval_duration: z.number().optional(),
   eval_count: z.number().optional(),
   eval_duration: z.number().optional(),
@@ -33,7 +35,12 @@ export const ollamaResponseMessageSchema = z.looseObject({
   tool_calls: z.array(ollamaToolCallSchema).optional(),
 });
 
+const tokenLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).optional() });
+/** One generated token (api.Logprob): the token's own fields plus the alternatives when top_logprobs > 0. */
+export const ollamaLogprobSchema = tokenLogprobSchema.extend({ top_logprobs: z.array(tokenLogprobSchema).optional() });
+
 const lineBase = {
+  logprobs: z.array(ollamaLogprobSchema).optional(),
   model: z.string(),
   created_at: z.string(),
   done: z.boolean(),
@@ -79,6 +86,12 @@ export const ollamaTagsSchema = z.looseObject({
 
 export const ollamaShowSchema = z.looseObject({
   details: ollamaModelDetailsSchema.optional(),
+  /** Modelfile PARAMETER lines ("num_ctx    8192"), absent when none are set. */
+  parameters: z.string().optional(),
+  template: z.string().optional(),
+  /** Built-in prompt renderer/output parser (e.g. "deepseek3.1", "qwen3.5", "harmony"); newer models only. */
+  renderer: z.string().optional(),
+  parser: z.string().optional(),
   model_info: z.record(z.string(), z.unknown()).optional(),
   capabilities: z.array(z.string()).optional(),
   modified_at: z.string().optional(),
@@ -101,7 +114,19 @@ export interface OllamaLineBase {
   done: boolean;
   done_reason?: string | undefined;
   prompt_eval_count?: number | undefined;
+  prompt_eval_cached_count?: number | undefined;
   eval_count?: number | undefined;
+  logprobs?: OllamaLogprob[] | undefined;
+}
+
+export interface OllamaTokenLogprob {
+  token: string;
+  logprob: number;
+  bytes?: number[] | undefined;
+}
+
+export interface OllamaLogprob extends OllamaTokenLogprob {
+  top_logprobs?: OllamaTokenLogprob[] | undefined;
 }
 
 export interface OllamaToolCallView {
@@ -122,7 +147,9 @@ export interface OllamaGenerateLineView extends OllamaLineBase {
 // Request bodies: we build these, so plain types are enough.
 
 export type OllamaOptions = Record<string, unknown>;
-export type OllamaThink = boolean | 'low' | 'medium' | 'high';
+export type OllamaThinkLevel = 'low' | 'medium' | 'high' | 'max';
+/** api.ThinkValue: a boolean, or a level string ("max" since 0.30-ish; Ollama maps it to "high" for harmony). */
+export type OllamaThink = boolean | OllamaThinkLevel;
 
 export interface OllamaRequestMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -146,14 +173,23 @@ interface OllamaRuntimeFields {
   keep_alive?: string | number;
 }
 
-export interface OllamaChatRequest extends OllamaRuntimeFields {
+/** Fields /api/chat and /api/generate share beyond the runtime ones (api.ChatRequest / api.GenerateRequest). */
+interface OllamaGenerationFields extends OllamaRuntimeFields {
+  think?: OllamaThink;
+  /** false: a prompt longer than num_ctx is an error instead of silently cut (Ollama default true). */
+  truncate?: boolean;
+  logprobs?: boolean;
+  /** 0–20 alternatives per position; only with logprobs. */
+  top_logprobs?: number;
+}
+
+export interface OllamaChatRequest extends OllamaGenerationFields {
   messages: OllamaRequestMessage[];
   tools?: OllamaTool[];
   format?: 'json' | Record<string, unknown>;
-  think?: OllamaThink;
 }
 
-export interface OllamaGenerateRequest extends OllamaRuntimeFields {
+export interface OllamaGenerateRequest extends OllamaGenerationFields {
   prompt: string;
   suffix?: string;
   raw?: boolean;

@@ -33,17 +33,29 @@ function asLine(value: unknown): Record<string, unknown> {
   if (typeof line.error === 'string') throw mapOllamaStreamError(line.error);
   if (typeof line.done !== 'boolean' || typeof line.model !== 'string') throw malformed(value);
   if (!isOptional(line.created_at, 'string')) throw malformed(value);
+  if (line.logprobs !== undefined && !isLogprobArray(line.logprobs)) throw malformed(value);
   if (line.done) {
     const { done_reason: reason, prompt_eval_count: promptCount, eval_count: evalCount } = line;
     if (!isOptional(reason, 'string') || !isOptional(promptCount, 'number') || !isOptional(evalCount, 'number')) {
       throw malformed(value);
     }
+    if (!isOptional(line.prompt_eval_cached_count, 'number')) throw malformed(value);
   }
   return line;
 }
 
 function isOptional(value: unknown, type: 'string' | 'number'): boolean {
   return value === undefined || typeof value === type;
+}
+
+/** Only lines of a logprobs request carry the field, so the per-entry check costs nothing otherwise. */
+function isLogprobArray(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  return value.every((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const { token, logprob, top_logprobs: top } = entry as { token?: unknown; logprob?: unknown; top_logprobs?: unknown };
+    return typeof token === 'string' && typeof logprob === 'number' && (top === undefined || Array.isArray(top));
+  });
 }
 
 function isToolCallArray(value: unknown): boolean {

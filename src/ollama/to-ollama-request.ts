@@ -2,6 +2,7 @@ import type {
   ChatMessage,
   ChatRequest,
   EmbeddingRequest,
+  LogprobsSettings,
   ReasoningSettings,
   ResponseFormat,
   RuntimeSettings,
@@ -13,6 +14,8 @@ import type {
 } from '../core/chat-request.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { usesThinkLevels } from './model-dialect.js';
+import type { ModelTraits } from './model-traits.js';
+import { toOllamaThink } from './to-ollama-think.js';
 import type {
   OllamaChatRequest,
   OllamaEmbedRequest,
@@ -20,32 +23,50 @@ import type {
   OllamaOptions,
   OllamaRequestMessage,
   OllamaThink,
+  OllamaThinkLevel,
   OllamaTool,
 } from './ollama-wire.js';
 
+/** What the backend knows beyond the request: the model's traits (cached /api/show) and the truncation policy. */
+export interface OllamaCallSettings {
+  traits?: ModelTraits | undefined;
+  /** Sent as `truncate`: false makes Ollama refuse a prompt longer than num_ctx instead of cutting history. */
+  truncate?: boolean | undefined;
+}
+
 /** Canonical chat request → /api/chat body. `stream` is always explicit: Ollama streams unless told otherwise. */
-export function toOllamaChatRequest(request: ChatRequest, stream: boolean): OllamaChatRequest {
+export function toOllamaChatRequest(request: ChatRequest, stream: boolean, call: OllamaCallSettings = {}): OllamaChatRequest {
   const body: OllamaChatRequest = { model: request.model, messages: toOllamaMessages(request.messages), stream };
   const tools = toOllamaTools(request.tools, request.toolChoice);
   if (tools) body.tools = tools;
   const format = toOllamaFormat(request.responseFormat);
   if (format !== undefined) body.format = format;
-  const think = toOllamaThink(request.reasoning, request.model);
+  const think = chooseThink(request.reasoning, request.model, call.traits);
   if (think !== undefined) body.think = think;
+  if (call.truncate !== undefined) body.truncate = call.truncate;
+  addLogprobs(body, request.logprobs);
   addRuntime(body, request.sampling, request.runtime);
   return body;
 }
 
 /** Legacy completion (and fill-in-the-middle) → /api/generate body. */
-export function toOllamaGenerateRequest(request: TextRequest, stream: boolean): OllamaGenerateRequest {
+export function toOllamaGenerateRequest(request: TextRequest, stream: boolean, call: OllamaCallSettings = {}): OllamaGenerateRequest {
   const hasSuffix = request.suffix !== undefined && request.suffix !== '';
   // Ollama builds the FIM prompt from its template; with raw it skips the template and drops the suffix silently.
   if (hasSuffix && request.raw) throw new InvalidRequestError('`suffix` cannot be combined with `raw`.', 'suffix');
   const body: OllamaGenerateRequest = { model: request.model, prompt: request.prompt, stream };
   if (hasSuffix) body.suffix = request.suffix!;
   if (request.raw) body.raw = true;
+  if (call.truncate !== undefined) body.truncate = call.truncate;
+  addLogprobs(body, request.logprobs);
   addRuntime(body, request.sampling, request.runtime);
   return body;
+}
+
+function addLogprobs(body: { logprobs?: boolean; top_logprobs?: number }, logprobs: LogprobsSettings | undefined): void {
+  if (!logprobs) return;
+  body.logprobs = true;
+  if (logprobs.topLogprobs > 0) body.top_logprobs = logprobs.topLogprobs;
 }
 
 /** Embeddings → /api/embed body (batch input; `dimensions` needs Ollama 0.11.11+, older ones ignore it). */
@@ -89,10 +110,13 @@ export function toOllamaOptions(sampling: SamplingOptions, runtimeOptions?: Reco
 function toOllamaMessages(messages: ChatMessage[]): OllamaRequestMessage[] {
   // Older Ollama reads only tool_name on tool results; resolve it from the assistant call when missing.
   const toolNames = new Map<string, string>();
+  const currentTurn = startOfCurrentTurn(messages);
   return messages.map((message, index) => {
     const out: OllamaRequestMessage = { role: message.role, content: message.content };
     if (message.images && message.images.length > 0) out.images = [...message.images];
-    if (message.reasoning && message.role === 'assistant') out.thinking = message.reasoning;
+    if (message.reasoning && index > currentTurn && message.toolCalls && message.toolCalls.length > 0) {
+      out.thinking = message.reasoning;
+    }
     if (message.toolCalls && message.toolCalls.length > 0) {
       out.tool_calls = message.toolCalls.map((call, callIndex) => {
         toolNames.set(call.id, call.name);
@@ -106,6 +130,18 @@ function toOllamaMessages(messages: ChatMessage[]): OllamaRequestMessage[] {
     }
     return out;
   });
+}
+
+/**
+ * DeepSeek's rule for thinking with tools: within the current turn (after the last user message) the reasoning
+ * of an assistant message that called tools goes back to the model so it can continue its chain of thought;
+ * reasoning of earlier turns and of final answers is dropped, as DeepSeek's API and Ollama's deepseek3 renderer do.
+ */
+function startOfCurrentTurn(messages: ChatMessage[]): number {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    if (messages[index]!.role === 'user') return index;
+  }
+  return -1;
 }
 
 /** OpenAI sends tool arguments as a JSON string; Ollama wants an object. */
@@ -159,10 +195,9 @@ function toOllamaFormat(format: ResponseFormat | undefined): OllamaChatRequest['
   return undefined;
 }
 
-/** Unset stays unset: Ollama 0.12.4+ then thinks by default on thinking-capable models. */
-function toOllamaThink(reasoning: ReasoningSettings | undefined, model: string): OllamaThink | undefined {
-  if (!reasoning) return undefined;
-  if (!reasoning.enabled) return false;
-  if (reasoning.effort !== undefined && usesThinkLevels(model)) return reasoning.effort;
-  return true;
+const NAME_LEVELS: readonly OllamaThinkLevel[] = ['low', 'medium', 'high'];
+
+/** The model's own traits decide; without them (show failed) only names known to read levels get one. */
+function chooseThink(reasoning: ReasoningSettings | undefined, model: string, traits: ModelTraits | undefined): OllamaThink | undefined {
+  return toOllamaThink(reasoning, traits?.think, usesThinkLevels(model) ? NAME_LEVELS : []);
 }

@@ -9,6 +9,33 @@ export interface OpenAIUsage {
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens: number };
   completion_tokens_details?: { reasoning_tokens: number };
+  /** DeepSeek's split of prompt_tokens (hit + miss = prompt_tokens); only when the cached count is known. */
+  prompt_cache_hit_tokens?: number;
+  prompt_cache_miss_tokens?: number;
+}
+
+export interface OpenAITopLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+}
+
+export interface OpenAITokenLogprob extends OpenAITopLogprob {
+  top_logprobs: OpenAITopLogprob[];
+}
+
+/** choices[].logprobs of chat completions and chunks. */
+export interface OpenAIChoiceLogprobs {
+  content: OpenAITokenLogprob[] | null;
+  refusal: OpenAITokenLogprob[] | null;
+}
+
+/** choices[].logprobs of legacy text completions. */
+export interface OpenAITextLogprobs {
+  tokens: string[];
+  token_logprobs: number[];
+  top_logprobs: Record<string, number>[] | null;
+  text_offset: number[];
 }
 
 export interface OpenAIToolCall {
@@ -34,7 +61,7 @@ export interface OpenAIChatCompletion {
   choices: Array<{
     index: number;
     message: OpenAIChatCompletionMessage;
-    logprobs: null;
+    logprobs: OpenAIChoiceLogprobs | null;
     finish_reason: OpenAIFinishReason;
   }>;
   usage: OpenAIUsage;
@@ -57,7 +84,7 @@ export interface OpenAIChatDelta {
 export interface OpenAIChatChunkChoice {
   index: number;
   delta: OpenAIChatDelta;
-  logprobs: null;
+  logprobs: OpenAIChoiceLogprobs | null;
   finish_reason: OpenAIFinishReason | null;
 }
 
@@ -77,7 +104,7 @@ export type OpenAITextFinishReason = 'stop' | 'length' | 'content_filter';
 export interface OpenAITextChoice {
   text: string;
   index: number;
-  logprobs: null;
+  logprobs: OpenAITextLogprobs | null;
   finish_reason: OpenAITextFinishReason | null;
 }
 

@@ -120,7 +120,8 @@ export const openAIChatCompletionRequestSchema = z.object({
   ...generationFields,
   messages: z.array(chatMessage).min(1, 'must contain at least one message'),
   max_completion_tokens: integer(1).nullish(),
-  logprobs: z.boolean().refine((on) => !on, 'logprobs is not supported by this server').nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: integer(0).max(20, 'must be an integer between 0 and 20').nullish(),
   response_format: responseFormat.nullish(),
   tools: z.array(tool).nullish(),
   tool_choice: toolChoice.nullish(),
@@ -130,7 +131,7 @@ export const openAIChatCompletionRequestSchema = z.object({
   modalities: z.array(z.string()).refine((list) => !list.includes('audio'), 'audio output is not supported').nullish(),
   audio: z.null({ error: 'audio output is not supported' }).optional(),
   // Extras: Ollama's `think`, DeepSeek's `thinking`, and ours.
-  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])], { error: "expected true, false, 'low', 'medium' or 'high'" }).nullish(),
+  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high', 'max'])], { error: "expected true, false, 'low', 'medium', 'high' or 'max'" }).nullish(),
   thinking: z.object({ type: z.enum(['enabled', 'disabled']) }).nullish(),
   plugins: z.array(z.string().min(1)).nullish(),
   system_message: z.string().nullish(),
@@ -144,7 +145,8 @@ export const openAITextCompletionRequestSchema = z.object({
   suffix: z.string().nullish(),
   echo: z.boolean().nullish(),
   best_of: integer(0).max(1, 'best_of > 1 is not supported').nullish(),
-  logprobs: integer(0).max(0, 'logprobs is not supported by this server').nullish(),
+  // Legacy form: the number of alternatives per token (OpenAI allows up to 5).
+  logprobs: integer(0).max(5, 'must be an integer between 0 and 5').nullish(),
   raw: z.boolean().nullish(),
 });
 export type OpenAITextCompletionRequest = z.output<typeof openAITextCompletionRequestSchema>;

@@ -1,5 +1,6 @@
 import type { ChatMessage, ToolCall } from '../core/chat-request.js';
 import type { OpenAIChatMessage } from './openai-wire.js';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../shared/json-depth.js';
 import { invalidParam } from './parse-openai-body.js';
 
 // OpenAI messages → canonical messages. Text parts are joined with "\n" (as vLLM does): clients
@@ -13,10 +14,12 @@ interface CallLog {
   names: Map<string, string>;
   /** The last deprecated `function_call`, answered by a following `function` message. */
   legacy: ToolCall | undefined;
+  /** BODY_MAX_DEPTH, applied to the JSON-encoded arguments too: they are parsed and sent on as objects. */
+  maxDepth: number;
 }
 
-export function toChatMessages(messages: readonly OpenAIChatMessage[]): ChatMessage[] {
-  const calls: CallLog = { names: new Map(), legacy: undefined };
+export function toChatMessages(messages: readonly OpenAIChatMessage[], maxDepth = DEFAULT_MAX_JSON_DEPTH): ChatMessage[] {
+  const calls: CallLog = { names: new Map(), legacy: undefined, maxDepth };
   return messages.map((message, i) => toChatMessage(message, i, calls));
 }
 
@@ -74,13 +77,13 @@ function toAssistantMessage(message: Message<'assistant'>, i: number, calls: Cal
   if (message.reasoning_content) assistant.reasoning = message.reasoning_content;
   const toolCalls = (message.tool_calls ?? []).map((call, j) => {
     const param = `messages[${i}].tool_calls[${j}].function.arguments`;
-    checkArguments(call.function.arguments, param);
+    checkArguments(call.function.arguments, param, calls.maxDepth);
     calls.names.set(call.id, call.function.name);
     const argumentsJson = call.function.arguments.trim() === '' ? '{}' : call.function.arguments;
     return { id: call.id, name: call.function.name, argumentsJson };
   });
   if (toolCalls.length === 0 && message.function_call) {
-    checkArguments(message.function_call.arguments, `messages[${i}].function_call.arguments`);
+    checkArguments(message.function_call.arguments, `messages[${i}].function_call.arguments`, calls.maxDepth);
     // The deprecated form has no call id; a stable synthetic one lets the answer reference it.
     calls.legacy = { id: `call_${i}`, name: message.function_call.name, argumentsJson: message.function_call.arguments };
     toolCalls.push(calls.legacy);
@@ -90,9 +93,10 @@ function toAssistantMessage(message: Message<'assistant'>, i: number, calls: Cal
 }
 
 /** OpenAI sends arguments as a JSON string; Ollama needs an object, so anything else is rejected now. */
-function checkArguments(argumentsJson: string, param: string): void {
+function checkArguments(argumentsJson: string, param: string, maxDepth: number): void {
   // Some clients send "" for a call without arguments.
   if (argumentsJson.trim() === '') return;
+  if (exceedsJsonDepth(argumentsJson, maxDepth)) throw invalidParam(param, `nests objects and arrays deeper than ${maxDepth} levels`);
   let value: unknown;
   try {
     value = JSON.parse(argumentsJson);

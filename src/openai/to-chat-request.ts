@@ -1,14 +1,15 @@
-import type { ChatRequest, ReasoningSettings, ResponseFormat } from '../core/chat-request.js';
+import type { ChatRequest, LogprobsSettings, ReasoningSettings, ResponseFormat } from '../core/chat-request.js';
+import { reasoningFromEffort, reasoningFromSwitch } from '../core/reasoning-effort.js';
 import { openAIChatCompletionRequestSchema, type OpenAIChatCompletionRequest } from './openai-wire.js';
-import { parseOpenAIBody } from './parse-openai-body.js';
+import { invalidParam, parseOpenAIBody } from './parse-openai-body.js';
 import { toChatMessages } from './to-chat-messages.js';
 import { toRuntimeSettings, toSamplingOptions } from './to-sampling-options.js';
 import { toToolSettings } from './to-tool-settings.js';
 
 /** POST /v1/chat/completions body → canonical request. Throws InvalidRequestError (400, `param` set). */
-export function toChatRequest(body: unknown): ChatRequest {
+export function toChatRequest(body: unknown, maxJsonDepth?: number): ChatRequest {
   const wire = parseOpenAIBody(openAIChatCompletionRequestSchema, body);
-  const messages = toChatMessages(wire.messages);
+  const messages = toChatMessages(wire.messages, maxJsonDepth);
   if (wire.system_message) messages.unshift({ role: 'system', content: wire.system_message });
   const request: ChatRequest = { model: wire.model, messages, sampling: toSamplingOptions(wire) };
   const { tools, toolChoice } = toToolSettings(wire);
@@ -21,7 +22,18 @@ export function toChatRequest(body: unknown): ChatRequest {
   const runtime = toRuntimeSettings(wire);
   if (runtime) request.runtime = runtime;
   if (wire.plugins != null) request.plugins = wire.plugins;
+  const logprobs = toLogprobsSettings(wire);
+  if (logprobs) request.logprobs = logprobs;
   return request;
+}
+
+/** As OpenAI: top_logprobs needs logprobs: true. */
+function toLogprobsSettings(wire: OpenAIChatCompletionRequest): LogprobsSettings | undefined {
+  if (wire.logprobs !== true) {
+    if (wire.top_logprobs != null && wire.top_logprobs > 0) throw invalidParam('top_logprobs', 'requires logprobs to be true');
+    return undefined;
+  }
+  return { topLogprobs: wire.top_logprobs ?? 0 };
 }
 
 function toResponseFormat(format: OpenAIChatCompletionRequest['response_format']): ResponseFormat | undefined {
@@ -35,27 +47,14 @@ function toResponseFormat(format: OpenAIChatCompletionRequest['response_format']
 }
 
 /**
- * Precedence: Ollama's `think` (the backend's own switch), then DeepSeek's `thinking`, then OpenAI's
- * `reasoning_effort`. Our scale stops at high: minimal → low, xhigh/max → high.
+ * Precedence: Ollama's `think` (the backend's own switch), then DeepSeek's `thinking` (with reasoning_effort as
+ * its depth), then OpenAI's `reasoning_effort` alone. The backend clamps the effort to what the model supports.
  */
 function toReasoningSettings(wire: OpenAIChatCompletionRequest): ReasoningSettings | undefined {
   const { think, thinking, reasoning_effort: effort } = wire;
   if (think != null) return typeof think === 'boolean' ? { enabled: think } : { enabled: true, effort: think };
-  if (thinking != null) return { enabled: thinking.type === 'enabled' };
-  switch (effort) {
-    case null:
-    case undefined:
-      return undefined;
-    case 'none':
-      return { enabled: false };
-    case 'minimal':
-      return { enabled: true, effort: 'low' };
-    case 'xhigh':
-    case 'max':
-      return { enabled: true, effort: 'high' };
-    default:
-      return { enabled: true, effort };
-  }
+  if (thinking != null) return reasoningFromSwitch(thinking.type === 'enabled', effort ?? undefined);
+  return effort == null ? undefined : reasoningFromEffort(effort);
 }
 
 // The HTTP routes import the sibling converters from here too.

@@ -3,6 +3,7 @@ import { mapEvents, type EventMapper } from '../core/event-mapper.js';
 import { UpstreamError } from '../core/errors.js';
 import type { OpenAIChatCompletionChunk, OpenAIChatDelta, OpenAIFinishReason, OpenAIStreamMeta, OpenAIUsage } from './openai-wire.js';
 import { toOpenAIFinishReason } from './to-openai-completion.js';
+import { toOpenAIChoiceLogprobs } from './to-openai-logprobs.js';
 import { toOpenAIUsage } from './to-openai-usage.js';
 
 // Hot path: one call per streamed token. Each chunk is a fresh object literal of one fixed shape
@@ -32,7 +33,8 @@ export function createChatChunkMapper(meta: OpenAIStreamMeta): EventMapper<ChatE
       }
       switch (event.type) {
         case 'text-delta':
-          if (event.text !== '') out.push(makeChunk({ content: event.text }, null));
+          if (event.logprobs) out.push(withLogprobs(makeChunk({ content: event.text }, null), event.logprobs));
+          else if (event.text !== '') out.push(makeChunk({ content: event.text }, null));
           return false;
         case 'reasoning-delta':
           if (event.text !== '') out.push(makeChunk({ reasoning_content: event.text }, null));
@@ -56,6 +58,12 @@ export function createChatChunkMapper(meta: OpenAIStreamMeta): EventMapper<ChatE
       throw new UpstreamError('The model stream ended before the response was complete.');
     },
   };
+}
+
+/** Rare (the client asked for logprobs): the chunk of a text delta gets its tokens' logprobs. */
+function withLogprobs(chunk: OpenAIChatCompletionChunk, logprobs: NonNullable<Extract<ChatEvent, { type: 'text-delta' }>['logprobs']>): OpenAIChatCompletionChunk {
+  chunk.choices[0]!.logprobs = toOpenAIChoiceLogprobs(logprobs);
+  return chunk;
 }
 
 function chunkFactory(meta: OpenAIStreamMeta): MakeChunk {

@@ -1,6 +1,7 @@
 import type { ToolCall } from '../core/chat-request.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
 import type { OpenAIChatCompletion, OpenAIChatCompletionMessage, OpenAIFinishReason, OpenAIResponseMeta, OpenAIToolCall } from './openai-wire.js';
+import { toOpenAIChoiceLogprobs } from './to-openai-logprobs.js';
 import { toOpenAIUsage } from './to-openai-usage.js';
 
 /** Canonical result → `chat.completion` object. `meta.model` is what the client asked for. */
@@ -23,7 +24,12 @@ export function toOpenAICompletion(result: ChatResult, meta: OpenAIResponseMeta)
     model: meta.model,
     system_fingerprint: meta.systemFingerprint,
     choices: [
-      { index: 0, message: wireMessage, logprobs: null, finish_reason: toOpenAIFinishReason(result.finishReason, hasToolCalls) },
+      {
+        index: 0,
+        message: wireMessage,
+        logprobs: toOpenAIChoiceLogprobs(result.logprobs),
+        finish_reason: toOpenAIFinishReason(result.finishReason, hasToolCalls),
+      },
     ],
     usage: toOpenAIUsage(result.usage),
   };

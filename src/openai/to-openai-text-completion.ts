@@ -3,6 +3,7 @@ import { mapEvents, type EventMapper } from '../core/event-mapper.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
 import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
+import { toOpenAITextLogprobs } from './to-openai-logprobs.js';
 import { toOpenAIUsage } from './to-openai-usage.js';
 
 // Legacy /v1/completions. Streamed objects have the same shape as the full one (no `delta`).
@@ -20,6 +21,7 @@ export interface OpenAITextStreamMeta extends OpenAITextMeta {
 export function toOpenAITextCompletion(result: ChatResult, meta: OpenAITextMeta): OpenAITextCompletion {
   const text = (meta.echoPrompt ?? '') + result.message.content;
   const completion = textObject(meta, text, toTextFinishReason(result.finishReason));
+  if (result.logprobs) completion.choices[0]!.logprobs = toOpenAITextLogprobs(result.logprobs, meta.echoPrompt?.length ?? 0);
   completion.usage = toOpenAIUsage(result.usage);
   return completion;
 }
@@ -36,13 +38,22 @@ export function createTextChunkMapper(meta: OpenAITextStreamMeta): EventMapper<C
     return chunk;
   };
   let hasStarted = false;
+  // Characters sent so far: the legacy text_offset of each token counts from the start of the choice's text.
+  let offset = meta.echoPrompt?.length ?? 0;
   return {
     map(event, out) {
       if (!hasStarted) {
         hasStarted = true;
         if (meta.echoPrompt) out.push(makeChunk(meta.echoPrompt, null));
       }
-      if (event.type === 'text-delta' && event.text !== '') out.push(makeChunk(event.text, null));
+      if (event.type === 'text-delta' && event.logprobs) {
+        const chunk = makeChunk(event.text, null);
+        chunk.choices[0]!.logprobs = toOpenAITextLogprobs(event.logprobs, offset);
+        out.push(chunk);
+      } else if (event.type === 'text-delta' && event.text !== '') {
+        out.push(makeChunk(event.text, null));
+      }
+      if (event.type === 'text-delta') offset += event.text.length;
       if (event.type !== 'finish') return false;
       out.push(makeChunk('', toTextFinishReason(event.finishReason)));
       if (meta.includeUsage) {

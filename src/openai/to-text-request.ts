@@ -16,6 +16,8 @@ export function toTextRequest(body: unknown): TextRequest {
   if (wire.raw != null) request.raw = wire.raw;
   const runtime = toRuntimeSettings(wire);
   if (runtime) request.runtime = runtime;
+  // Legacy logprobs is a count: 0 = the chosen token's logprob only, N = N alternatives as well.
+  if (wire.logprobs != null) request.logprobs = { topLogprobs: wire.logprobs };
   return request;
 }
 

@@ -1,8 +1,11 @@
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatMiddleware } from '../core/chat-middleware.js';
 import { deferStream } from '../core/defer-stream.js';
-import type { RuntimeSettings } from '../core/chat-request.js';
+import type { ReasoningSettings, RuntimeSettings } from '../core/chat-request.js';
 import type { ModelInfo } from '../core/chat-result.js';
+import { ModelNotFoundError } from '../core/errors.js';
+import { DEEPSEEK_API_ALIASES, findAliasRule, resolveAliasRule, type AliasRule } from './model-aliases.js';
+import { compileAliases, findConfiguredAlias, matchTagless, suggestModels } from './model-names.js';
 
 export interface ModelDefaultsEntry {
   options: Record<string, unknown>;
@@ -18,26 +21,18 @@ export interface ModelResolutionOptions {
   now?: () => number;
 }
 
-/** DeepSeek's API names → the family of installed Ollama models that serves them. */
-const BUILT_IN_ALIASES: Record<string, RegExp> = {
-  'deepseek-chat': /^deepseek-v3(\.\d+)?(:|$)/,
-  'deepseek-reasoner': /^deepseek-r1(:|$)/,
-};
-
-/** Picks the newest-looking installed tag of a family: deepseek-v3.1 over deepseek-v3, then list order. */
+/** A built-in alias (DeepSeek API name or coding-agent name) → the installed tag it resolves to, if any. */
 export function resolveBuiltInAlias(name: string, installed: readonly ModelInfo[]): string | undefined {
-  const family = BUILT_IN_ALIASES[name];
-  if (!family) return undefined;
-  const matches = installed.map((model) => model.id).filter((id) => family.test(id));
-  matches.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
-  return matches[0];
+  const rule = findAliasRule(name);
+  return rule ? resolveAliasRule(rule, installed) : undefined;
 }
 
-/** The installed models plus every alias that resolves to one of them, listed under the alias name. */
+/** The installed models plus every named alias that resolves to one of them, listed under the alias name. */
 export function withAliases(installed: ModelInfo[], aliases: Readonly<Record<string, string>>): ModelInfo[] {
   const names = new Set(installed.map((model) => model.id));
   const extra: ModelInfo[] = [];
-  for (const alias of new Set([...Object.keys(BUILT_IN_ALIASES), ...Object.keys(aliases)])) {
+  const named = Object.keys(aliases).filter((alias) => !alias.includes('*'));
+  for (const alias of new Set([...Object.keys(DEEPSEEK_API_ALIASES), ...named])) {
     if (names.has(alias)) continue;
     const target = aliases[alias] ?? resolveBuiltInAlias(alias, installed);
     const model = installed.find((candidate) => candidate.id === target);
@@ -73,10 +68,39 @@ export function applyModelDefaults(runtime: RuntimeSettings | undefined, entry: 
   return merged;
 }
 
+type Resolvable = { model: string; runtime?: RuntimeSettings; reasoning?: ReasoningSettings };
+
+/** 404s that already say what is installed (ours), so the error path does not explain them twice. */
+const explained = new WeakSet<Error>();
+
+/** The 404 of an alias nothing installed can serve: what it is, what it looks for, what is there, how to map it. */
+export function aliasNotFound(name: string, rule: AliasRule, installed: readonly ModelInfo[]): ModelNotFoundError {
+  const list = installed.length === 0 ? 'nothing is installed' : `installed: ${installed.map((model) => model.id).join(', ')}`;
+  return mark(new ModelNotFoundError(
+    name,
+    `'${name}' is an alias of this proxy for ${rule.describes}; no installed model matches (${list}). ` +
+      `Pull one (e.g. ollama pull deepseek-r1:8b) or map the name in CONFIG_FILE: models.aliases: { "${name}": "<installed model>" }.`,
+  ));
+}
+
+/** A 404 for a plain name, with the installed names that come close. */
+export function unknownModel(name: string, installed: readonly ModelInfo[]): ModelNotFoundError {
+  const close = suggestModels(name, installed);
+  const hint = close.length > 0 ? ` Did you mean ${close.map((id) => `'${id}'`).join(' or ')}?` : '';
+  const list = installed.length === 0 ? ' Nothing is installed.' : ` Installed: ${installed.map((model) => model.id).join(', ')}.`;
+  return mark(new ModelNotFoundError(name, `The model '${name}' is not installed.${hint}${list} Names can be mapped with models.aliases in CONFIG_FILE.`));
+}
+
+function mark(error: ModelNotFoundError): ModelNotFoundError {
+  explained.add(error);
+  return error;
+}
+
 /** Resolves aliases and applies per-model default options before anything else sees the request. */
 export function modelResolution(options: ModelResolutionOptions): ChatMiddleware {
   const now = options.now ?? Date.now;
   const defaultsFor = modelDefaultsLookup(options.defaults);
+  const configured = compileAliases(options.aliases);
   return (next) => {
     let cached: { at: number; models: Promise<ModelInfo[]> } | undefined;
     const installed = (ctx: CallContext): Promise<ModelInfo[]> => {
@@ -87,37 +111,98 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       }
       return cached.models;
     };
-    const withModel = <T extends { model: string; runtime?: RuntimeSettings }>(request: T, model: string): T => {
+    const withModel = <T extends Resolvable>(request: T, model: string, reasoning?: ReasoningSettings): T => {
       const runtime = applyModelDefaults(request.runtime, defaultsFor(model));
-      if (model === request.model && runtime === request.runtime) return request;
+      const addsReasoning = reasoning !== undefined && 'messages' in request && request.reasoning === undefined;
+      if (model === request.model && runtime === request.runtime && !addsReasoning) return request;
       const prepared = { ...request, model };
       if (runtime) prepared.runtime = runtime;
+      if (addsReasoning) prepared.reasoning = reasoning;
       return prepared;
     };
-    // Synchronous unless a built-in alias needs the installed list: no promise per request for plain names.
-    const prepare = <T extends { model: string; runtime?: RuntimeSettings }>(request: T, ctx: CallContext): T | Promise<T> => {
+    const viaAlias = <T extends Resolvable>(request: T, rule: AliasRule, ctx: CallContext): Promise<T> =>
+      installed(ctx).then((list) => {
+        const id = resolveAliasRule(rule, list);
+        if (id === undefined) throw aliasNotFound(request.model, rule, list);
+        return withModel(request, id, rule.reasoning);
+      });
+    // A name without a tag that Ollama would miss (no `:latest`) but that names exactly one installed tag.
+    const viaTagless = <T extends Resolvable>(request: T, ctx: CallContext): Promise<T> =>
+      installed(ctx).then(
+        (list) => {
+          const match = matchTagless(request.model, list);
+          if (match.kind === 'several') {
+            throw mark(new ModelNotFoundError(request.model, `'${request.model}' has no :latest tag here and names several installed models: ${match.ids.join(', ')}. Name one of them.`));
+          }
+          return withModel(request, match.kind === 'one' ? match.id : request.model);
+        },
+        () => withModel(request, request.model),
+      );
+    // Synchronous for tagged names and configured aliases: no promise per request on the common path.
+    const prepare = <T extends Resolvable>(request: T, ctx: CallContext): T | Promise<T> => {
       const { model } = request;
-      // Own properties only: a model named 'constructor' or 'toString' is just a name.
-      const configured = Object.hasOwn(options.aliases, model) ? options.aliases[model] : undefined;
-      if (configured || !Object.hasOwn(BUILT_IN_ALIASES, model)) return withModel(request, configured || model);
-      return installed(ctx).then((list) => withModel(request, resolveBuiltInAlias(model, list) ?? model));
+      const target = findConfiguredAlias(model, configured);
+      if (target) return withModel(request, target);
+      const rule = findAliasRule(model);
+      if (rule) return viaAlias(request, rule, ctx);
+      if (model !== '' && !model.includes(':')) return viaTagless(request, ctx);
+      return withModel(request, model);
     };
-    const withPrepared = <T extends { model: string; runtime?: RuntimeSettings }, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
+    // Only on the error path: a 404 from Ollama learns which installed names come close.
+    const explain = (error: unknown, model: string, ctx: CallContext): Promise<never> => {
+      if (!(error instanceof ModelNotFoundError) || explained.has(error)) throw error;
+      return installed(ctx).then(
+        (list) => {
+          throw unknownModel(model, list);
+        },
+        () => {
+          throw error;
+        },
+      );
+    };
+    const withPrepared = <T extends Resolvable, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
       try {
         const prepared = prepare(request, ctx);
-        return prepared instanceof Promise ? prepared.then(use) : use(prepared);
+        const result = prepared instanceof Promise ? prepared.then(use) : use(prepared);
+        return result.catch((error: unknown) => explain(error, request.model, ctx));
       } catch (error) {
         return Promise.reject(error);
       }
     };
+    const streamPrepared = <T extends Resolvable, E>(request: T, ctx: CallContext, open: (prepared: T) => AsyncIterable<E>): AsyncIterable<E> =>
+      deferStream(async () => firstEventExplained(open(await prepare(request, ctx)), (error) => explain(error, request.model, ctx)));
     return {
       ...next,
       complete: (request, ctx) => withPrepared(request, ctx, (prepared) => next.complete(prepared, ctx)),
-      stream: (request, ctx) => deferStream(async () => next.stream(await prepare(request, ctx), ctx)),
+      stream: (request, ctx) => streamPrepared(request, ctx, (prepared) => next.stream(prepared, ctx)),
       completeText: (request, ctx) => withPrepared(request, ctx, (prepared) => next.completeText(prepared, ctx)),
-      streamText: (request, ctx) => deferStream(async () => next.streamText(await prepare(request, ctx), ctx)),
+      streamText: (request, ctx) => streamPrepared(request, ctx, (prepared) => next.streamText(prepared, ctx)),
       embed: (request, ctx) => withPrepared(request, ctx, (prepared) => next.embed(prepared, ctx)),
       listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };
   };
+}
+
+/**
+ * Waits for the stream's first event so that a 404 (raised when the upstream call is made) can be explained
+ * before any byte is sent; later events pass through with one extra call each and no generator hop.
+ */
+async function firstEventExplained<E>(events: AsyncIterable<E>, explain: (error: unknown) => Promise<never>): Promise<AsyncIterable<E>> {
+  const iterator = events[Symbol.asyncIterator]();
+  let first: IteratorResult<E>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    return explain(error);
+  }
+  let isFirstTaken = false;
+  const rest: AsyncIterator<E> = {
+    next: () => {
+      if (isFirstTaken) return iterator.next();
+      isFirstTaken = true;
+      return Promise.resolve(first);
+    },
+    return: (value?: unknown) => (iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: value as E })),
+  };
+  return { [Symbol.asyncIterator]: () => rest };
 }

@@ -45,4 +45,9 @@ export const KEY_STORE_MIGRATIONS: readonly KeyStoreMigration[] = [
       CREATE INDEX audit_log_at ON audit_log (at);
       CREATE INDEX audit_log_key_at ON audit_log (key_id, at);`,
   },
+  {
+    description: 'per-key rate-limit overrides',
+    sqlite: 'ALTER TABLE api_keys ADD COLUMN limits TEXT;',
+    postgres: 'ALTER TABLE api_keys ADD COLUMN limits JSONB;',
+  },
 ];

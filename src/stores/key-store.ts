@@ -12,6 +12,8 @@ export interface ApiKeyRecord {
   /** Allowed model names or globs; null means every model. */
   models: string[] | null;
   tier: string | null;
+  /** The key's own rate limits (tier field name → value), each overriding its tier's; null: the tier's alone. */
+  limits: Record<string, number> | null;
   metadata: Record<string, unknown>;
   createdAt: Date;
   expiresAt: Date | null;
@@ -27,6 +29,7 @@ export interface ApiKeyPatch {
   scopes?: string[];
   models?: string[] | null;
   tier?: string | null;
+  limits?: Record<string, number> | null;
   metadata?: Record<string, unknown>;
   expiresAt?: Date | null;
 }
@@ -115,5 +118,21 @@ export interface KeyStore {
   pruneAudit(before: Date): Promise<number>;
   /** Resolves when the database answers; rejects with the reason otherwise (readiness checks). */
   ping(): Promise<void>;
+  /**
+   * Tells the listener, well within a second, that some process (another instance, the CLI, plain SQL)
+   * changed what a key may do: its secret, revocation, expiry, scopes, models or tier. Closed with the store.
+   */
+  watchChanges(listener: KeyChangeListener): KeyChangeWatch;
+  close(): Promise<void>;
+}
+
+export interface KeyChangeListener {
+  /** Keys may have changed elsewhere: forget what was cached. */
+  changed(): void;
+  /** false while changes elsewhere cannot be seen (the notification channel is down); true once they can again. */
+  live?(isLive: boolean): void;
+}
+
+export interface KeyChangeWatch {
   close(): Promise<void>;
 }

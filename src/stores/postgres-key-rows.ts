@@ -5,7 +5,7 @@ export interface KeyRow {
   id: string; name: string; hash: string; prefix: string; scopes: string[]; models: string[] | null;
   tier: string | null; metadata: Record<string, unknown>; created_at: Date; expires_at: Date | null;
   revoked_at: Date | null; last_used_at: Date | null; previous_hash: string | null;
-  previous_hash_expires_at: Date | null;
+  previous_hash_expires_at: Date | null; limits: Record<string, number> | null;
 }
 
 export interface AuditRow {
@@ -15,9 +15,10 @@ export interface AuditRow {
 
 export const KEY_COLUMNS: Record<keyof ApiKeyPatch, string> = {
   name: 'name', scopes: 'scopes', models: 'models', tier: 'tier', metadata: 'metadata', expiresAt: 'expires_at',
+  limits: 'limits',
 };
 
-export const INSERT_KEY = 'INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+export const INSERT_KEY = 'INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)';
 
 export const INSERT_AUDIT_BATCH = `INSERT INTO audit_log (at, key_id, route, model, status, prompt_tokens, completion_tokens,
   latency_ms, request_id, client_ip) SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[],
@@ -32,7 +33,7 @@ export function keyValues(record: ApiKeyRecord): unknown[] {
   return [
     record.id, record.name, record.hash, record.prefix, JSON.stringify(record.scopes), toJson(record.models),
     record.tier, JSON.stringify(record.metadata), record.createdAt, record.expiresAt, record.revokedAt,
-    record.lastUsedAt, record.previousHash, record.previousHashExpiresAt,
+    record.lastUsedAt, record.previousHash, record.previousHashExpiresAt, toJson(record.limits),
   ];
 }
 
@@ -64,7 +65,7 @@ export function toColumnValue(field: keyof ApiKeyPatch, patch: ApiKeyPatch): unk
 export function fromKeyRow(row: KeyRow): ApiKeyRecord {
   return {
     id: row.id, name: row.name, hash: row.hash, prefix: row.prefix, scopes: row.scopes, models: row.models,
-    tier: row.tier, metadata: row.metadata, createdAt: row.created_at, expiresAt: row.expires_at,
+    tier: row.tier, limits: row.limits ?? null, metadata: row.metadata, createdAt: row.created_at, expiresAt: row.expires_at,
     revokedAt: row.revoked_at, lastUsedAt: row.last_used_at, previousHash: row.previous_hash,
     previousHashExpiresAt: row.previous_hash_expires_at,
   };

@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { KEY_STORE_MIGRATIONS } from './key-store-migrations.js';
 import type {
-  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, RequestBatch, UsageIncrement, UsageQuery, UsageRow,
+  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyChangeListener, KeyChangeWatch, KeyStore, RequestBatch,
+  UsageIncrement, UsageQuery, UsageRow,
 } from './key-store.js';
+import { KEY_CHANGE_TRIGGER_SQL, watchPostgresKeyChanges } from './postgres-key-change-watch.js';
 import { mergeUsage } from './merge-usage.js';
 import {
   ADD_USAGE_BATCH, INSERT_AUDIT_BATCH, INSERT_KEY, KEY_COLUMNS, auditColumns, fromAuditRow, fromKeyRow, keyValues,
@@ -19,11 +21,11 @@ export interface PostgresKeyStoreOptions {
 }
 
 export async function createPostgresKeyStore(options: PostgresKeyStoreOptions): Promise<KeyStore> {
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${quoteIdentifier(options.schema)}` }),
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', options.onError ?? (() => undefined));
   try {
@@ -32,7 +34,7 @@ export async function createPostgresKeyStore(options: PostgresKeyStoreOptions): 
     await pool.end();
     throw error;
   }
-  return new PostgresKeyStore(pool);
+  return new PostgresKeyStore(pool, connection, options.onError);
 }
 
 // Several instances may start together: a transaction-scoped advisory lock (keyed by schema) makes the
@@ -50,6 +52,7 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
     const latest = Math.max(current, KEY_STORE_MIGRATIONS.length);
     if (result.rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [latest]);
     else await client.query('UPDATE schema_version SET version = $1', [latest]);
+    await client.query(KEY_CHANGE_TRIGGER_SQL);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -64,7 +67,13 @@ function quoteIdentifier(name: string): string {
 }
 
 class PostgresKeyStore implements KeyStore {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly watches = new Set<KeyChangeWatch>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connection: pg.ClientConfig,
+    private readonly onError: ((error: Error) => void) | undefined,
+  ) {}
 
   async create(record: ApiKeyRecord): Promise<void> {
     await this.pool.query(INSERT_KEY, keyValues(record));
@@ -182,7 +191,20 @@ class PostgresKeyStore implements KeyStore {
     await this.pool.query('SELECT 1');
   }
 
+  watchChanges(listener: KeyChangeListener): KeyChangeWatch {
+    const watch = watchPostgresKeyChanges(listener, { client: this.connection, ...(this.onError ? { onError: this.onError } : {}) });
+    this.watches.add(watch);
+    return {
+      close: async () => {
+        this.watches.delete(watch);
+        await watch.close();
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    for (const watch of this.watches) await watch.close();
+    this.watches.clear();
     await this.pool.end();
   }
 

@@ -5,7 +5,7 @@ export interface KeyRow {
   id: string; name: string; hash: string; prefix: string; scopes: string; models: string | null;
   tier: string | null; metadata: string; created_at: number; expires_at: number | null;
   revoked_at: number | null; last_used_at: number | null; previous_hash: string | null;
-  previous_hash_expires_at: number | null;
+  previous_hash_expires_at: number | null; limits: string | null;
 }
 
 export interface AuditRow {
@@ -15,10 +15,11 @@ export interface AuditRow {
 
 export const KEY_COLUMNS: Record<keyof ApiKeyPatch, keyof KeyRow> = {
   name: 'name', scopes: 'scopes', models: 'models', tier: 'tier', metadata: 'metadata', expiresAt: 'expires_at',
+  limits: 'limits',
 };
 
 export const EMPTY_RECORD: ApiKeyRecord = {
-  id: '', name: '', hash: '', prefix: '', scopes: [], models: null, tier: null, metadata: {},
+  id: '', name: '', hash: '', prefix: '', scopes: [], models: null, tier: null, limits: null, metadata: {},
   createdAt: new Date(0), expiresAt: null, revokedAt: null, lastUsedAt: null, previousHash: null,
   previousHashExpiresAt: null,
 };
@@ -31,6 +32,7 @@ export function toKeyRow(record: ApiKeyRecord): KeyRow {
     expires_at: toMillis(record.expiresAt), revoked_at: toMillis(record.revokedAt),
     last_used_at: toMillis(record.lastUsedAt), previous_hash: record.previousHash,
     previous_hash_expires_at: toMillis(record.previousHashExpiresAt),
+    limits: record.limits === null ? null : JSON.stringify(record.limits),
   };
 }
 
@@ -38,6 +40,7 @@ export function fromKeyRow(row: KeyRow): ApiKeyRecord {
   return {
     id: row.id, name: row.name, hash: row.hash, prefix: row.prefix, scopes: parseStrings(row.scopes),
     models: row.models === null ? null : parseStrings(row.models), tier: row.tier,
+    limits: row.limits === null || row.limits === undefined ? null : parseNumbers(row.limits),
     metadata: parseObject(row.metadata), createdAt: new Date(row.created_at), expiresAt: toDate(row.expires_at),
     revokedAt: toDate(row.revoked_at), lastUsedAt: toDate(row.last_used_at), previousHash: row.previous_hash,
     previousHashExpiresAt: toDate(row.previous_hash_expires_at),
@@ -58,6 +61,10 @@ const toDate = (millis: number | null): Date | null => (millis === null ? null :
 function parseStrings(text: string): string[] {
   const value: unknown = JSON.parse(text);
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function parseNumbers(text: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(parseObject(text)).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }
 
 function parseObject(text: string): Record<string, unknown> {

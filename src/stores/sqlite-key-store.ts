@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { KEY_STORE_MIGRATIONS } from './key-store-migrations.js';
 import type {
-  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyStore, RequestBatch, UsageIncrement, UsageQuery, UsageRow,
+  ApiKeyPatch, ApiKeyRecord, AuditEntry, AuditQuery, KeyChangeListener, KeyChangeWatch, KeyStore, RequestBatch,
+  UsageIncrement, UsageQuery, UsageRow,
 } from './key-store.js';
+import { watchDataVersion } from './sqlite-key-change-watch.js';
 import { mergeUsage } from './merge-usage.js';
 import { EMPTY_RECORD, KEY_COLUMNS, fromAuditRow, fromKeyRow, toKeyRow, type AuditRow, type KeyRow } from './sqlite-key-rows.js';
 
@@ -49,6 +51,7 @@ function migrate(db: Database): void {
 class SqliteKeyStore implements KeyStore {
   /** Statements on the request-recording path, compiled once. */
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly watches = new Set<KeyChangeWatch>();
 
   constructor(private readonly db: Database) {}
 
@@ -170,13 +173,26 @@ class SqliteKeyStore implements KeyStore {
     this.db.prepare('SELECT 1').get();
   }
 
+  watchChanges(listener: KeyChangeListener): KeyChangeWatch {
+    const watch = watchDataVersion(this.db, listener);
+    this.watches.add(watch);
+    return {
+      close: async () => {
+        this.watches.delete(watch);
+        await watch.close();
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    for (const watch of this.watches) await watch.close();
+    this.watches.clear();
     this.db.close();
   }
 
   private insertKey(record: ApiKeyRecord): void {
     this.db.prepare(`INSERT INTO api_keys VALUES (@id, @name, @hash, @prefix, @scopes, @models, @tier, @metadata,
-      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at)`).run(toKeyRow(record));
+      @created_at, @expires_at, @revoked_at, @last_used_at, @previous_hash, @previous_hash_expires_at, @limits)`).run(toKeyRow(record));
   }
 
   private insertAudit(entry: AuditEntry): void {

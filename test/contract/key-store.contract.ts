@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 export function makeRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   const id = overrides.id ?? `key_${Math.random().toString(36).slice(2, 14)}`;
   return {
-    id, name: 'app', hash: `hash-${id}`, prefix: 'sk-abcdefg…', scopes: ['chat'], models: null, tier: null,
+    id, name: 'app', hash: `hash-${id}`, prefix: 'sk-abcdefg…', scopes: ['chat'], models: null, tier: null, limits: null,
     metadata: {}, createdAt: T0, expiresAt: null, revokedAt: null, lastUsedAt: null, previousHash: null,
     previousHashExpiresAt: null, ...overrides,
   };
@@ -83,6 +83,14 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         const again = await store.update('key_a', { scopes: ['admin'], metadata: { k: 'v' }, expiresAt: at(HOUR) });
         expect(again).toMatchObject({ name: 'renamed', scopes: ['admin'], metadata: { k: 'v' }, expiresAt: at(HOUR) });
         expect(await store.get('key_a')).toEqual(again);
+      });
+
+      it('keeps a key\'s own rate limits, replaces them on update and clears them with null', async () => {
+        await store.create(makeRecord({ id: 'key_l', limits: { requestsPerMinute: 5, tokensPerDay: 1000 } }));
+        expect((await store.get('key_l'))?.limits).toEqual({ requestsPerMinute: 5, tokensPerDay: 1000 });
+        expect((await store.update('key_l', { limits: { burst: 0 } }))?.limits).toEqual({ burst: 0 });
+        expect((await store.update('key_l', { limits: null }))?.limits).toBeNull();
+        expect((await store.get('key_l'))?.limits).toBeNull();
       });
 
       it('returns null when updating, revoking or rotating an unknown key', async () => {

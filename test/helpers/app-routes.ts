@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import express from 'express';
 
 // The routes an app really serves, read from Express' router after createApp() built it, so route-driven
@@ -37,11 +38,15 @@ export function lastExpressApp(): express.Application {
   return app;
 }
 
+const ALL_METHODS = METHODS.length;
+
 /** Every method + path registered on the app, nested routers included. */
 export function routesOf(app: express.Application): AppRoute[] {
   const routes: AppRoute[] = [];
   const walk = (router: RouterLike | undefined) => {
     for (const layer of router?.stack ?? []) {
+      // app.all() registers every method: those are the 405 answers for known paths, not routes of their own.
+      if (layer.route && Object.keys(layer.route.methods).length >= ALL_METHODS) continue;
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const method of Object.keys(layer.route.methods)) for (const path of paths) routes.push({ method: method.toUpperCase(), path });

@@ -109,9 +109,12 @@ interface Run {
 }
 
 /** Spawns `node dist/main.js` (built by the global setup) and waits until stdout matches. */
-function runServer(env: Record<string, string>, until: RegExp): Promise<Run> {
+function runServer(env: Record<string, string>, until: RegExp, { tty = false } = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', OLLAMA_URL: fake.url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const fullEnv = { PATH: process.env.PATH ?? '', PORT: '0', OLLAMA_URL: fake.url, ...env };
+    // util-linux `script` gives the server a pseudo-terminal as stdout, as an operator's shell would.
+    const [command, args] = tty ? ['script', ['-qfec', `exec ${process.execPath} ${MAIN}`, '/dev/null']] as const : [process.execPath, [MAIN]] as const;
+    const child = spawn(command, args, { env: { ...fullEnv, SHELL: '/bin/sh' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     const run: Run = { stdout: '', stop: async () => void (child.kill('SIGTERM'), await exited) };
     let stderr = '';
@@ -138,15 +141,15 @@ describe('the built command line', () => {
 });
 
 describe('the server process (npm start)', () => {
-  it('prints the bootstrapped key once on the terminal, keeps it out of every log line, and the key works', async () => {
+  it('prints the bootstrapped key once on an interactive terminal, keeps it out of every log line, and the key works', async () => {
     const dataDir = freshDir();
-    const first = await runServer({ DATA_DIR: dataDir }, /Create keys for your apps[\s\S]*once the secret/);
+    const first = await runServer({ DATA_DIR: dataDir }, /Create keys for your apps[\s\S]*once the secret/, { tty: true });
     let secret: string;
     try {
-      secret = /^\s+(sk-\S+)$/m.exec(first.stdout)![1]!;
+      secret = /^\s+(sk-\S+)\r?$/m.exec(first.stdout)![1]!;
       expect(readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()).toBe(secret);
       expect(statSync(join(dataDir, 'admin.key')).mode & 0o777).toBe(0o600);
-      const logLines = first.stdout.split('\n').filter((line) => line.startsWith('{'));
+      const logLines = first.stdout.split(/\r?\n/).filter((line) => line.startsWith('{'));
       expect(logLines.some((line) => line.includes('"listening"'))).toBe(true);
       expect(leakedSecrets(logLines, [secret])).toEqual([]);
       const url = /"url":"([^"]+)"/.exec(first.stdout)![1]!;
@@ -161,6 +164,24 @@ describe('the server process (npm start)', () => {
       expect(second.stdout).not.toContain('admin key was created');
     } finally {
       await second.stop();
+    }
+  });
+
+  it('writes only the path of admin.key, never the secret, when stdout is a pipe (a log stream)', async () => {
+    const dataDir = freshDir();
+    const run = await runServer({ DATA_DIR: dataDir }, /admin key was created.*\n/);
+    try {
+      const secret = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+      expect(secret).toMatch(/^sk-/);
+      expect(run.stdout).not.toContain(secret);
+      expect(run.stdout).not.toContain(secret.slice(3, 15));
+      const notice = run.stdout.split('\n').filter((line) => line.includes('admin key was created'));
+      expect(notice).toHaveLength(1);
+      expect(JSON.parse(notice[0]!)).toMatchObject({ level: 'warn', path: join(dataDir, 'admin.key') });
+      const url = /"url":"([^"]+)"/.exec(run.stdout)![1]!;
+      expect((await get(`${url}/v1/models`, secret)).status).toBe(200);
+    } finally {
+      await run.stop();
     }
   });
 });

@@ -105,7 +105,7 @@ describe('bad input', () => {
   it.each([
     [['keys', 'create', '--name', 'a', '--scopes', 'chat,root'], /Unknown scope 'root'/],
     [['keys', 'create', '--scopes', 'chat'], /--name is required/],
-    [['keys', 'create', '--name', 'a'], /--scopes is required/],
+    [['keys', 'create', '--name', 'a'], /--scopes \(or --preset app\) is required/],
     [['keys', 'create', '--name', 'a', '--scopes', 'chat', '--expires', 'soon'], /Invalid duration 'soon'/],
     [['keys', 'create', '--name', 'a', '--scopes', 'chat', '--metadata', '[1]'], /--metadata must be a JSON object/],
     [['keys', 'create', '--name', 'a', '--scopes', 'chat', '--bogus'], /Unknown option '--bogus'/],
@@ -121,7 +121,7 @@ describe('bad input', () => {
   });
 
   it('exits 1 for an unknown key id', async () => {
-    expect(await cli(['keys', 'show', 'key_missing'])).toMatchObject({ code: 1, stderr: "error: No API key with id 'key_missing'.\n" });
+    expect(await cli(['keys', 'show', 'key_missing'])).toMatchObject({ code: 1, stderr: `Key store: SQLite ${join(dataDir, 'proxy.db')} (from DATA_DIR)\nerror: No API key with id 'key_missing'.\n` });
   });
 
   it('exits 1 naming the variable when the configuration is invalid', async () => {

@@ -77,15 +77,33 @@ describe('POST /api/v1/chat', () => {
     expect(((await response.json()) as { error: { param: string } }).error.param).toBe(param);
   });
 
-  it('asks for a model when neither the body nor DEFAULT_MODEL names one', async () => {
-    const bare = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY } });
-    try {
+  describe('without model and DEFAULT_MODEL', () => {
+    let bare: TestApp;
+    beforeAll(async () => {
+      bare = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY }, file: { models: { listCacheMs: 0 } } });
+    });
+    afterAll(() => bare.close());
+
+    it("answers with deepseek-chat's resolution, as the README's example is written", async () => {
+      const response = await simpleChat(bare, { prompt: 'My name is Ada.', system_message: 'Be brief.', session_id: `s-${randomUUID()}` });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { model: string }).model).toBe('deepseek-chat');
+      expect(lastSentChat(fake)).toMatchObject({ model: 'deepseek-v3.1:671b', think: false });
+    });
+
+    it('falls back to the first installed chat model when no DeepSeek model is there', async () => {
+      fake.models.splice(0, fake.models.length, ...fake.models.filter((model) => model.name.startsWith('nomic') || model.name.startsWith('qwen')));
+      const response = await simpleChat(bare, { prompt: 'x' });
+      expect(response.status).toBe(200);
+      expect(lastSentChat(fake).model).toBe('qwen3:8b');
+    });
+
+    it('asks for a model when nothing that can chat is installed', async () => {
+      fake.models.splice(0, fake.models.length, ...fake.models.filter((model) => model.name.startsWith('nomic')));
       const response = await simpleChat(bare, { prompt: 'x' });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { param: string } }).error.param).toBe('model');
-    } finally {
-      await bare.close();
-    }
+    });
   });
 
   it('needs a key', async () => {

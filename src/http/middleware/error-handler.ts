@@ -2,6 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '../../core/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { toOpenAIError } from '../../openai/to-openai-error.js';
+import { fromBodyReadError } from '../body-errors.js';
+import { createFailureLog } from '../failure-log.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 
@@ -12,7 +14,8 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 
 /** Errors thrown by Express' body parser, turned into catalog errors. */
 function fromBodyParser(error: unknown): ProxyError | undefined {
-  if (!error || typeof error !== 'object' || !('type' in error)) return undefined;
+  if (!error || typeof error !== 'object' || error instanceof ProxyError) return undefined;
+  if (!('type' in error)) return fromBodyReadError(error);
   switch ((error as { type: unknown }).type) {
     case 'entity.too.large':
       return new ProxyError('payload_too_large', 'The request body is too large.');
@@ -22,18 +25,24 @@ function fromBodyParser(error: unknown): ProxyError | undefined {
     case 'charset.unsupported':
       return new InvalidRequestError('Unsupported request body encoding.');
     default:
-      return undefined;
+      return fromBodyReadError(error);
   }
 }
 
 /** The only place errors become responses: JSON before headers are sent, a final SSE frame after. */
 export function errorHandler({ metrics }: { metrics: Metrics }) {
+  // Expected failures: one line without a stack, repeats counted (failure-log.ts); bugs: error with stack.
+  const failures = createFailureLog();
   return function handleError(error: unknown, _req: HttpRequest, res: HttpResponse, _next: Next): void {
-    const proxyError = fromBodyParser(error) ?? toProxyError(error);
     const locals = res.locals;
-    const aborted = locals.abort?.signal.aborted === true;
+    // Shutdown interrupts open streams by aborting them with this error (open-streams.ts): not a client that left.
+    const reason: unknown = locals.abort?.signal.reason;
+    const isShutdown = reason instanceof ProxyError && reason.kind === 'server_shutting_down';
+    const proxyError = isShutdown ? reason : (fromBodyParser(error) ?? toProxyError(error));
+    const aborted = locals.abort?.signal.aborted === true && !isShutdown;
+    locals.errorCode = proxyError.code;
     if (proxyError.status >= 500 && !aborted) {
-      locals.logger?.error('request failed', { code: proxyError.code, error: describe(error) });
+      if (locals.logger) failures.report(locals.logger, error, proxyError);
       if (proxyError.kind.startsWith('upstream')) metrics.upstreamError(proxyError.code);
     }
     if (aborted || res.destroyed) {
@@ -45,7 +54,10 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
     if (res.headersSent) {
       // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
       const contentType = String(res.getHeader('content-type') ?? '');
-      if (contentType.startsWith('text/event-stream')) {
+      // A protocol with its own error event (Responses, Anthropic) sets locals.streamErrorFrame.
+      if (locals.streamErrorFrame) {
+        res.end(locals.streamErrorFrame(proxyError));
+      } else if (contentType.startsWith('text/event-stream')) {
         res.end(`data: ${JSON.stringify(body)}\n\n`);
       } else if (contentType.startsWith('application/x-ndjson')) {
         // Ollama's convention for NDJSON streams: one last `{"error"}` line under the 200 already sent.
@@ -59,10 +71,4 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
     res.statusCode = proxyError.status;
     sendJson(res, body);
   };
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
-  return { name: error.name, message: error.message, stack: error.stack, cause };
 }

@@ -89,7 +89,10 @@ function logAccess(logger: Logger, method: string, res: HttpResponse, route: str
   if (locals.usage) {
     line.promptTokens = locals.usage.promptTokens;
     line.completionTokens = locals.usage.completionTokens;
+    const cached = locals.usage.cachedTokens;
+    if (cached !== undefined) line.cachedTokens = cached;
   }
+  if (locals.errorCode !== undefined) line.error = locals.errorCode;
   if (aborted) line.aborted = true;
   logger.info('request', line);
 }

@@ -4,7 +4,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { LimitStore } from '../../stores/limit-store.js';
 import type { Handler } from '../http-types.js';
 import { requestLimit, type RequestLimit } from './request-limit.js';
-import { createLimitResolver, type LimitResolver } from './resolve-limits.js';
+import { createLimitResolver, isUnlimitedMaster, type LimitResolver } from './resolve-limits.js';
 import type { StoreFailurePolicy } from './store-failure.js';
 import { streamLimit } from './stream-limit.js';
 import { tokenLimit } from './token-limit.js';
@@ -34,9 +34,11 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
   const failure: StoreFailurePolicy = { failMode: deps.config.failMode, metrics: deps.metrics, report: deps.reportStoreError };
   const requestCounter = requestLimit({ store: deps.requestStore, resolve, metrics: deps.metrics, failure });
   const common = { limits: deps.limits, resolve, metrics: deps.metrics, failure };
+  const unlimited = isUnlimitedMaster(deps.config);
+  const exceptUnlimited = (handler: Handler): Handler => (req, res, next) => (unlimited(res.locals.principal) ? next() : handler(req, res, next));
   return {
-    requests: requestCounter.middleware,
-    tokensAndStreams: [tokenLimit({ ...common, estimatedCompletionTokens: deps.config.estimatedCompletionTokens }), streamLimit(common)],
+    requests: exceptUnlimited(requestCounter.middleware),
+    tokensAndStreams: [tokenLimit({ ...common, estimatedCompletionTokens: deps.config.estimatedCompletionTokens }), streamLimit(common)].map(exceptUnlimited),
     resolve,
     requestCounter,
     limits: deps.limits,

@@ -9,6 +9,15 @@ export interface ResolvedLimits extends RateLimitTier {
 
 export type LimitResolver = (principal: Principal | undefined) => ResolvedLimits;
 
+/** The tier of MASTER_KEY: unlimited unless CONFIG_FILE defines `rateLimit.tiers.master` (like LiteLLM's master key). */
+export const MASTER_TIER = 'master';
+
+/** Whether MASTER_KEY runs without any limit under this configuration. */
+export function isUnlimitedMaster(config: Config['rateLimit']): (principal: Principal | undefined) => boolean {
+  if (config.tiers[MASTER_TIER] !== undefined) return () => false;
+  return (principal) => principal?.kind === 'master';
+}
+
 /**
  * A key's limits: its tier from CONFIG_FILE (unknown or absent tier → `defaultTier`; a default tier that is
  * not configured → the schema's defaults), then the key's own overrides field by field. Tiers are resolved
@@ -20,7 +29,10 @@ export function createLimitResolver(config: Config['rateLimit']): LimitResolver 
     Object.entries(config.tiers).map(([name, tier]) => [name, Object.freeze({ ...tier, tier: name })]),
   );
   const defaultTier = tiers.get(config.defaultTier) ?? fallback;
+  const masterTier = tiers.get(MASTER_TIER);
   return (principal) => {
+    // The operator's own key has its own tier (unlimited unless configured; rate-limits.ts skips it then).
+    if (principal?.kind === 'master' && masterTier !== undefined) return masterTier;
     const base = (principal?.tier === undefined ? undefined : tiers.get(principal.tier)) ?? defaultTier;
     return principal?.limits ? withOverrides(base, principal.limits) : base;
   };

@@ -73,6 +73,7 @@ function refusal(reservation: Extract<TokenReservation, { ok: false }>, limits: 
     return new RateLimitError(
       `Rate limit reached for tokens per minute: limit ${limits.tokensPerMinute}, used ${usage.minute.used}, requested ${estimate}. Retry after ${retryAfterSeconds(resetMs)}s.`,
       resetMs / 1000,
+      'token_rate_limit_exceeded',
     );
   }
   metrics.rateLimited('quota');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KeySettingsInput } from '../../access/key-input.js';
+import { fromLimitsJson } from '../../access/key-limits.js';
 import type { UsageRow } from '../../access/key-service.js';
 import type { AuditEntry, AuditQuery } from '../../access/request-recorder.js';
 
@@ -17,6 +18,8 @@ const keySettings = {
   expires_in: z.string().nullable(),
   expires_at: timestamp.nullable(),
   tier: z.string().nullable(),
+  /** The key's own rate limits (snake_case tier fields: requests_per_minute, tokens_per_day, …); null removes them. */
+  limits: z.record(z.string(), z.unknown()).nullable(),
   metadata: z.record(z.string(), z.unknown()),
 };
 
@@ -26,6 +29,7 @@ export const createKeyBody = z.strictObject({
   expires_in: keySettings.expires_in.optional(),
   expires_at: keySettings.expires_at.optional(),
   tier: keySettings.tier.optional(),
+  limits: keySettings.limits.optional(),
   metadata: keySettings.metadata.optional(),
 });
 
@@ -60,6 +64,7 @@ export function toKeySettingsInput(wire: KeySettingsWire): KeySettingsInput {
   if (wire.expires_in !== undefined) input.expiresIn = wire.expires_in;
   if (wire.expires_at !== undefined) input.expiresAt = wire.expires_at;
   if (wire.tier !== undefined) input.tier = wire.tier;
+  if (wire.limits !== undefined) input.limits = wire.limits === null ? null : fromLimitsJson(wire.limits);
   if (wire.metadata !== undefined) input.metadata = wire.metadata;
   return input;
 }

@@ -10,7 +10,7 @@ export type { ChatRouteDeps } from './answer-chat.js';
 export function chatCompletionsRoute(deps: ChatRouteDeps) {
   return async function chatCompletions(req: HttpRequest, res: HttpResponse): Promise<void> {
     res.locals.route = '/v1/chat/completions';
-    const request = toChatRequest(req.body);
+    const request = toChatRequest(req.body, deps.maxJsonDepth);
     await answerChat(deps, res, request, readStreamFlags(req.body), sessionIdOf(req));
   };
 }

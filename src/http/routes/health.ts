@@ -6,6 +6,8 @@ export interface HealthCheck {
   check(signal: AbortSignal): Promise<{ ok: boolean; details?: Record<string, unknown> }>;
   /** A failing critical check makes the instance not ready. */
   critical: boolean;
+  /** The features (READY_REQUIRES names) that cannot work while this check fails; reported in `degraded`. */
+  features?: readonly string[];
 }
 
 /** A dependency that answers a ping (stores): ok when it resolves. */
@@ -38,21 +40,20 @@ export interface Pingable {
 
 export interface ReadinessDeps {
   ollama: { probe(signal: AbortSignal): Promise<{ ok: boolean }[]> };
-  /** Stores the proxy cannot serve without. */
-  stores: Record<string, Pingable>;
-  /** Stores it can do without (reported, but not failing readiness), e.g. a fail-open rate-limit store. */
-  optionalStores?: Record<string, Pingable>;
+  /** Each store with the features that need it, e.g. sessionStore → ['sessions']. */
+  stores: Record<string, { store: Pingable; features: readonly string[] }>;
+  /** READY_REQUIRES: a failing check is critical when it backs one of these features. */
+  requires: readonly string[];
 }
 
-/** The checks behind /health/ready: Ollama (any host) and every store. */
+/** The checks behind /health/ready: Ollama (any host) and every store, critical as the operator configured. */
 export function readinessChecks(deps: ReadinessDeps): HealthCheck[] {
-  const storeChecks = (stores: Record<string, Pingable>, critical: boolean) =>
-    Object.entries(stores).map(([name, store]) => pingCheck(name, (signal) => store.ping(signal), critical));
-  return [
-    hostsCheck('ollama', (signal) => deps.ollama.probe(signal)),
-    ...storeChecks(deps.stores, true),
-    ...storeChecks(deps.optionalStores ?? {}, false),
-  ];
+  const isCritical = (features: readonly string[]) => features.some((feature) => deps.requires.includes(feature));
+  const storeChecks = Object.entries(deps.stores).map(([name, { store, features }]) => ({
+    ...pingCheck(name, (signal) => store.ping(signal), isCritical(features)),
+    features,
+  }));
+  return [{ ...hostsCheck('ollama', (signal) => deps.ollama.probe(signal), isCritical(['ollama'])), features: ['ollama'] }, ...storeChecks];
 }
 
 export interface HealthDeps {
@@ -66,22 +67,32 @@ async function runCheck(check: HealthCheck, timeoutMs: number) {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const result = await check.check(signal);
-    return { name: check.name, critical: check.critical, ok: result.ok, ...result.details };
+    return { name: check.name, critical: check.critical, ...features(check), ok: result.ok, ...result.details };
   } catch (error) {
-    return { name: check.name, critical: check.critical, ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { name: check.name, critical: check.critical, ...features(check), ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+const features = (check: HealthCheck) => (check.features ? { features: check.features } : {});
+
+/** Features whose dependency failed, each once, in check order. */
+function degradedFeatures(results: { ok: boolean; features?: readonly string[] }[]): string[] {
+  return [...new Set(results.filter((result) => !result.ok).flatMap((result) => result.features ?? []))];
 }
 
 /**
  * GET /health: liveness (200 while the process serves) with readiness details in the body.
- * GET /health/ready: 200 when every critical dependency answers, else 503, for load balancers.
+ * GET /health/ready: 200 when every critical dependency answers (READY_REQUIRES), else 503, for load balancers.
+ * Both name the `degraded` features: what this instance cannot serve right now.
  */
 export function healthRoutes(deps: HealthDeps) {
   const report = async () => {
     const results = await Promise.all(deps.checks.map((check) => runCheck(check, deps.timeoutMs)));
     const ready = !deps.isShuttingDown() && results.every((result) => result.ok || !result.critical);
     const checks = Object.fromEntries(results.map(({ name, ...rest }) => [name, rest]));
-    return { ready, body: { status: ready ? 'ok' : 'degraded', ready, shuttingDown: deps.isShuttingDown(), version: deps.version, checks } };
+    const degraded = degradedFeatures(results);
+    const status = ready && results.every((result) => result.ok) ? 'ok' : 'degraded';
+    return { ready, body: { status, ready, degraded, shuttingDown: deps.isShuttingDown(), version: deps.version, checks } };
   };
   return {
     async live(_req: Request, res: Response): Promise<void> {

@@ -5,10 +5,12 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
 import { AuthenticationError, InvalidRequestError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
 import { parseByteLimit } from '../middleware/json-body.js';
+import type { OpenStreams } from '../open-streams.js';
 import { readBodyBytes } from '../read-body-bytes.js';
 import { checkNativeBody, nativeRouteKind, refuseUnknownRoute } from './native-model-access.js';
 import { sendFilteredListing } from './native-listing-filter.js';
 import { createPassthroughTargets, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
+import { trackNativeStream } from './passthrough-shutdown.js';
 
 // Ollama's native API (every /api/* route that is not our /api/v1/*) behind our authentication. Bodies and
 // NDJSON streams are piped untouched and unbuffered, so this must run before any body parser. Host is
@@ -22,6 +24,8 @@ export interface OllamaPassthroughDeps extends PassthroughTargetsOptions {
   urls: readonly string[];
   /** Largest body read to check a model allow-list (BODY_LIMIT); default 20mb. */
   bodyLimit?: string;
+  /** Streams ended with Ollama's `{"error"}` line when the shutdown grace runs out. */
+  openStreams?: OpenStreams;
 }
 
 const KNOWN_ROUTES = new Set(['generate', 'chat', 'embed', 'embeddings', 'tags', 'show', 'create', 'copy', 'delete',
@@ -53,6 +57,8 @@ interface Attempt {
   proxy: RequestHandler;
 }
 
+const UNREACHABLE_HINT = 'Start Ollama (`ollama serve`), or set OLLAMA_URL to the address where it runs.';
+
 /** A host that refused the connection rests; a bodiless request is retried on the next host; else a 502. */
 function onProxyError(ctx: ProxyErrorContext): void {
   const { error, req, res } = ctx;
@@ -65,7 +71,8 @@ function onProxyError(ctx: ProxyErrorContext): void {
     attempt.tried++;
     return void attempt.proxy(req as Request, res as Response, attempt.next);
   }
-  attempt.next(new UpstreamUnavailableError(`Ollama could not be reached for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}).`));
+  const where = url === undefined ? '' : ` at ${url}`;
+  attempt.next(new UpstreamUnavailableError(`Ollama could not be reached${where} for ${req.method} ${passthroughRouteLabel(req.url ?? '')} (${code || error.message}). ${UNREACHABLE_HINT}`));
 }
 
 /** Four handlers for an Express router: match (else skip the router), guard (scope), models (allow-list), proxy. Authenticate between match and guard. */
@@ -90,7 +97,15 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
   const common = { target: targets.pick(), router: () => targets.pick(), changeOrigin: true } as const;
   const onError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket, target: unknown) =>
     onProxyError({ error, req, res, target, targets, attempts, hosts: deps.urls.length });
-  const proxy = createProxyMiddleware<Request, Response>({ ...common, on: { proxyReq: onProxyReq, error: onError } });
+  const openStreams = deps.openStreams;
+  const proxy = createProxyMiddleware<Request, Response>({
+    ...common,
+    on: {
+      proxyReq: onProxyReq,
+      error: onError,
+      ...(openStreams ? { proxyRes: (upstream: IncomingMessage, _req: Request, res: Response) => trackNativeStream(openStreams, upstream, res) } : {}),
+    },
+  });
   // Listings for keys with an allow-list: the answer is read, filtered and re-sent (small JSON, never a stream).
   const listingProxy = createProxyMiddleware<Request, Response>({
     ...common,

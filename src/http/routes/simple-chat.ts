@@ -1,10 +1,14 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { ChatBackend } from '../../core/chat-backend.js';
+import type { ModelInfo } from '../../core/chat-result.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import { SESSION_ID_PATTERN } from '../../core/session-directory.js';
 import { parseOpenAIBody } from '../../openai/parse-openai-body.js';
 import { readStreamFlags } from '../../openai/read-stream-flags.js';
 import { toChatRequest } from '../../openai/to-chat-request.js';
+import { callContext } from '../locals.js';
+import type { HttpResponse } from '../http-types.js';
 import { sessionIdOf } from '../session-id.js';
 import { answerChat, type ChatRouteDeps } from './answer-chat.js';
 
@@ -30,8 +34,8 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
   return async function simpleChat(req: Request, res: Response): Promise<void> {
     res.locals.route = '/api/v1/chat';
     const body = parseOpenAIBody(simpleChatSchema, req.body);
-    const model = body.model ?? deps.defaultModel;
-    if (!model) throw new InvalidRequestError("Missing required parameter: 'model' (no default model is configured).", 'model');
+    const model = body.model ?? deps.defaultModel ?? (await installedDefault(deps.backend, res));
+    if (!model) throw new InvalidRequestError("Missing required parameter: 'model' (no DEFAULT_MODEL is configured and no chat model is installed).", 'model');
     const chatBody = {
       model,
       messages: [{ role: 'user', content: body.prompt }],
@@ -43,4 +47,19 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
     const request = toChatRequest(chatBody);
     await answerChat(deps, res, request, readStreamFlags(chatBody), body.session_id ?? sessionIdOf(req));
   };
+}
+
+/**
+ * No model in the body and no DEFAULT_MODEL: `deepseek-chat` when it resolves to an installed model (the list
+ * shows it then), else the first installed model that can chat. Only this case pays for the list.
+ */
+async function installedDefault(backend: ChatBackend, res: HttpResponse): Promise<string | undefined> {
+  const models = await backend.listModels(callContext(res.locals));
+  if (models.some((entry) => entry.id === 'deepseek-chat')) return 'deepseek-chat';
+  return models.find(canChat)?.id;
+}
+
+function canChat(model: ModelInfo): boolean {
+  if (model.capabilities && model.capabilities.length > 0) return model.capabilities.includes('completion');
+  return !/embed/i.test(model.id);
 }

@@ -19,6 +19,8 @@ export interface StreamingDeps {
   ) => Promise<void>;
   /** Throws PermissionDeniedError when the principal may not use the model (access control). */
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
+  /** BODY_MAX_DEPTH, for JSON the route decodes from strings (tool-call arguments). */
+  maxJsonDepth?: number;
 }
 
 /** What the access log, audit and metrics learn from a finished generation. */
@@ -26,12 +28,15 @@ export function recordUsage(res: HttpResponse, metrics: Metrics, model: string, 
   res.locals.usage = usage;
   metrics.tokens(model, 'prompt', usage.promptTokens);
   metrics.tokens(model, 'completion', usage.completionTokens);
+  if (usage.cachedTokens !== undefined) metrics.tokens(model, 'cached', usage.cachedTokens);
 }
 
 /** Response headers that stages asked for through CallContext.annotations. */
 export function annotationHeaders(res: HttpResponse): void {
   const cache = res.locals.annotations?.get('cache');
   if (cache) res.setHeader('x-cache', cache);
+  // The backend let Ollama cut the prompt to fit the context (models.contextOverflow: truncate).
+  if (res.locals.annotations?.get('context-truncated')) res.setHeader('x-context-truncated', 'true');
 }
 
 /** What logs and metrics learn from a stream as it passes: the resolved model, time to first token, usage. */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProxyError } from '../../core/errors.js';
 import type { KvStore } from '../../stores/kv-store.js';
-import { tryLease } from './kv-lease.js';
+import { tryLease, type Lease } from './kv-lease.js';
+import { sessionStoreUnavailable } from './session-store.js';
 
 /** Requests in one session run one at a time, in arrival order; release() lets the next one in. */
 export interface SessionLock {
@@ -46,7 +47,12 @@ async function leaseShared(kv: KvStore, id: string, signal: AbortSignal, ttlMs: 
   const deadline = Date.now() + maxWaitMs;
   let pause = 10;
   for (;;) {
-    const lease = await tryLease(kv, lockKey(id), ttlMs);
+    let lease: Lease | undefined;
+    try {
+      lease = await tryLease(kv, lockKey(id), ttlMs);
+    } catch (error) {
+      throw sessionStoreUnavailable(error);
+    }
     if (lease) return lease;
     if (Date.now() + pause > deadline) throw sessionBusy();
     await sleep(pause * (0.5 + Math.random()), undefined, { signal }).catch((error: unknown) => {

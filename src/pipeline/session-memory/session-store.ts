@@ -28,12 +28,16 @@ export class UnreadableSessionError extends Error {
   }
 }
 
-/** The store being down costs the request a 503, not a hang or a silent stateless answer. */
+/** The store being down costs the request a 503 with retry-after, not a hang, a 500 or a silent stateless answer. */
+export function sessionStoreUnavailable(cause: unknown): ProxyError {
+  return new ProxyError('service_unavailable', 'The session store is unavailable; retry shortly.', { cause, headers: { 'retry-after': '1' } });
+}
+
 async function reach<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
   } catch (error) {
-    throw new ProxyError('service_unavailable', 'The session store is unavailable; retry shortly.', { cause: error });
+    throw sessionStoreUnavailable(error);
   }
 }
 

@@ -71,7 +71,12 @@ export function createCodeInterpreterPlugin(options: CodeInterpreterPluginOption
       if (typeof input === 'string') return { content: `status: error: invalid arguments: ${input}` };
       const language = input.language ?? 'python';
       const result = await options.sandbox.run({ language, code: input.code, signal: ctx.signal });
-      ctx.logger.info('code interpreter run', { language, ok: result.ok, durationMs: result.durationMs, truncated: result.truncated });
+      // peakProcesses: the most sandbox processes alive at once so far (bounded by CODE_INTERPRETER_MAX_CONCURRENT).
+      const stats = options.sandbox.stats?.();
+      ctx.logger.info('code interpreter run', {
+        language, ok: result.ok, durationMs: result.durationMs, truncated: result.truncated,
+        ...(stats ? { processes: stats.live, peakProcesses: stats.peakLive } : {}),
+      });
       const content = formatToolResult(result);
       const display = showCodeRun(options.show, language, input.code, content);
       return display ? { content, display } : { content };

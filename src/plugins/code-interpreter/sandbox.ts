@@ -3,7 +3,8 @@
 // next; one pre-warmed spare per language hides the runtime's load time (~1-3 s for Pyodide).
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { SandboxChild, type ChildOutcome, type ChildSettings, type SandboxLanguage } from './sandbox-child.js';
-import { ChildPool } from './child-pool.js';
+import { availableParallelism } from 'node:os';
+import { ChildPool, SandboxBusyError, type ChildPoolStats } from './child-pool.js';
 import { chooseLaunchPlan, type LaunchPlan } from './sandbox-launch.js';
 import { truncateText } from './output-collector.js';
 
@@ -18,6 +19,10 @@ export interface SandboxOptions {
   useNetworkNamespace?: boolean;
   /** How long a child may take to load its runtime (default 60 s: Pyodide on a busy box). */
   startupTimeoutMs?: number;
+  /** Sandbox processes alive at once, pre-warmed spares included (default: the CPU count, os.availableParallelism()). */
+  maxConcurrent?: number;
+  /** Runs that may wait for a free process; beyond it a run answers "busy" at once (default 4 × maxConcurrent). */
+  maxQueued?: number;
 }
 
 export interface SandboxRunInput {
@@ -44,6 +49,8 @@ export interface Sandbox {
   run(input: SandboxRunInput): Promise<SandboxResult>;
   /** Kills the spares and any run in progress; settles when their processes are gone. */
   close(): Promise<void>;
+  /** Processes alive now and at most so far, runs waiting (metrics, tests). */
+  stats?(): ChildPoolStats;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
@@ -51,17 +58,27 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   let plan: Promise<LaunchPlan> | undefined;
   const launchPlan = (): Promise<LaunchPlan> =>
     (plan ??= chooseLaunchPlan({ memoryMb: options.memoryMb, useNetworkNamespace: options.useNetworkNamespace ?? true, logger }));
+  const maxConcurrent = options.maxConcurrent ?? availableParallelism();
+  const limits = { maxConcurrent, maxQueued: options.maxQueued ?? 4 * maxConcurrent };
   const pool = new ChildPool(async (language) => {
     const child = new SandboxChild(await launchPlan(), childSettings(options, language));
     child.ready.catch((error: unknown) => {
       if (child.killReason !== 'closed') logger.error('code interpreter sandbox did not start', { language, error: String(error) });
     });
     return child;
-  });
+  }, limits);
 
   return {
     async run({ language, code, signal }) {
-      const child = await pool.take(language);
+      let child: SandboxChild;
+      try {
+        child = await pool.take(language, signal);
+      } catch (error) {
+        // A full queue is the model's to handle (retry later, or answer without running code), not a 5xx.
+        if (!(error instanceof SandboxBusyError)) throw error;
+        logger.warn('code interpreter busy: run refused', limits);
+        return { ok: false, stdout: '', stderr: '', error: error.message, truncated: false, durationMs: 0 };
+      }
       try {
         await child.ready;
         const started = Date.now();
@@ -77,6 +94,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     close() {
       return pool.close();
     },
+    stats: () => pool.stats(),
   };
 }
 

@@ -16,6 +16,10 @@ interface CommonSpec {
   /** Defaults to "stop". */
   doneReason?: string;
   promptEvalCount?: number;
+  /** Part of promptEvalCount read from the KV cache; the field is left out when undefined (Ollama < 0.33.3). */
+  promptEvalCachedCount?: number;
+  /** Per-token logprobs on every thinking/content line (request `logprobs: true`), with `top` alternatives. */
+  logprobs?: { top: number };
   /** Defaults to the number of tokens emitted. */
   evalCount?: number;
   /** Defaults to a warm model's load time (a few ms). */
@@ -62,8 +66,31 @@ function wireToolCalls(calls: readonly FakeToolCall[]): Line[] {
 
 function finalFields(spec: CommonSpec, emitted: number): Line {
   const metrics = doneMetrics(spec.promptEvalCount ?? 12, spec.evalCount ?? emitted, spec.loadDurationNs);
+  // api.Metrics: a *int with omitempty, so a known 0 is sent; placed after prompt_eval_count as Go orders it.
+  if (spec.promptEvalCachedCount !== undefined) {
+    const { prompt_eval_count: count, ...rest } = metrics;
+    return { done_reason: spec.doneReason ?? 'stop', done: true, ...rest, ...(count === undefined ? {} : { prompt_eval_count: count }), prompt_eval_cached_count: spec.promptEvalCachedCount };
+  }
   return { done_reason: spec.doneReason ?? 'stop', done: true, ...metrics };
 }
+
+/** A deterministic api.Logprob for the n-th generated token: the token first among its alternatives. */
+export function fakeLogprob(token: string, n: number, top: number): Line {
+  const logprob = -(((n * 7) % 10) + 1) / 20;
+  const bytes = [...Buffer.from(token, 'utf8')];
+  const entry: Line = { token, logprob, bytes };
+  if (top > 0) {
+    const alternatives = Array.from({ length: top - 1 }, (_, k) => {
+      const alt = `${token}~${k + 1}`;
+      return { token: alt, logprob: logprob - (k + 1) * 0.75, bytes: [...Buffer.from(alt, 'utf8')] };
+    });
+    entry['top_logprobs'] = [{ token, logprob, bytes }, ...alternatives];
+  }
+  return entry;
+}
+
+const withLogprobs = (spec: CommonSpec, token: string, n: number): Line =>
+  spec.logprobs ? { logprobs: [fakeLogprob(token, n, spec.logprobs.top)] } : {};
 
 const message = (extra: Line): Line => ({ role: 'assistant', content: '', ...extra });
 
@@ -73,8 +100,8 @@ export function chatLines(spec: ChatLinesSpec): Line[] {
   const content = spec.content ?? [];
   const calls = spec.toolCalls ?? [];
   const lines: Line[] = [
-    ...thinking.map((t) => ({ ...head(), message: message({ thinking: t }), done: false })),
-    ...content.map((c) => ({ ...head(), message: message({ content: c }), done: false })),
+    ...thinking.map((t, i) => ({ ...head(), message: message({ thinking: t }), done: false, ...withLogprobs(spec, t, i) })),
+    ...content.map((c, i) => ({ ...head(), message: message({ content: c }), done: false, ...withLogprobs(spec, c, thinking.length + i) })),
   ];
   if (calls.length > 0) lines.push({ ...head(), message: message({ tool_calls: wireToolCalls(calls) }), done: false });
   const emitted = thinking.length + content.length + calls.reduce((n, c) => n + toolCallTokens(c), 0);
@@ -96,7 +123,13 @@ export function chatJson(spec: ChatLinesSpec): Line {
       ...(calls.length === 0 ? {} : { tool_calls: wireToolCalls(calls) }),
     }),
     ...finalFields(spec, emitted),
+    ...gatheredLogprobs(spec, [...(spec.thinking ?? []), ...(spec.content ?? [])]),
   };
+}
+
+/** Non-streamed bodies gather every token's logprobs (thinking included), as Ollama does. */
+function gatheredLogprobs(spec: CommonSpec, tokens: readonly string[]): Line {
+  return spec.logprobs ? { logprobs: tokens.map((token, n) => fakeLogprob(token, n, spec.logprobs!.top)) } : {};
 }
 
 function generateFinal(spec: GenerateLinesSpec, emitted: number): Line {
@@ -110,8 +143,8 @@ export function generateLines(spec: GenerateLinesSpec): Line[] {
   const thinking = spec.thinking ?? [];
   const response = spec.response ?? [];
   return [
-    ...thinking.map((t) => ({ ...head(), response: '', thinking: t, done: false })),
-    ...response.map((r) => ({ ...head(), response: r, done: false })),
+    ...thinking.map((t, i) => ({ ...head(), response: '', thinking: t, done: false, ...withLogprobs(spec, t, i) })),
+    ...response.map((r, i) => ({ ...head(), response: r, done: false, ...withLogprobs(spec, r, thinking.length + i) })),
     { ...head(), response: '', ...generateFinal(spec, thinking.length + response.length) },
   ];
 }
@@ -125,5 +158,6 @@ export function generateJson(spec: GenerateLinesSpec): Line {
     response: (spec.response ?? []).join(''),
     ...(thinking === '' ? {} : { thinking }),
     ...generateFinal(spec, emitted),
+    ...gatheredLogprobs(spec, [...(spec.thinking ?? []), ...(spec.response ?? [])]),
   };
 }

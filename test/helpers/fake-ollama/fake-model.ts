@@ -31,6 +31,12 @@ export interface FakeModel {
   contextLength: number;
   blockCount: number;
   embeddingLength: number;
+  /** `<arch>.attention.head_count` and `.head_count_kv` (grouped-query attention: fewer KV heads). */
+  headCount?: number;
+  headCountKv?: number;
+  /** /api/show `renderer`/`parser` (built-in prompt renderers of newer models, e.g. "qwen3.5", "deepseek3.1"). */
+  renderer?: string;
+  parser?: string;
   parameterCount: number;
   template: string;
   /** Modelfile PARAMETERs, e.g. { temperature: 0.6, stop: [...] }. */
@@ -109,6 +115,8 @@ export function defaultModels(): FakeModel[] {
       contextLength: 131_072,
       blockCount: 28,
       embeddingLength: 3584,
+      headCount: 28,
+      headCountKv: 4,
       parameterCount: 7_615_616_512,
       template: R1_TEMPLATE,
       parameters: R1_PARAMETERS,
@@ -122,6 +130,8 @@ export function defaultModels(): FakeModel[] {
       contextLength: 131_072,
       blockCount: 64,
       embeddingLength: 5120,
+      headCount: 40,
+      headCountKv: 8,
       parameterCount: 32_763_876_352,
       template: R1_TEMPLATE,
       parameters: R1_PARAMETERS,
@@ -135,6 +145,10 @@ export function defaultModels(): FakeModel[] {
       contextLength: 163_840,
       blockCount: 61,
       embeddingLength: 7168,
+      headCount: 128,
+      headCountKv: 128,
+      renderer: 'deepseek3.1',
+      parser: 'deepseek3.1',
       parameterCount: 671_026_419_200,
       template: '{{ .Prompt }}',
       parameters: { temperature: 0.6, top_p: 0.95 },
@@ -148,6 +162,8 @@ export function defaultModels(): FakeModel[] {
       contextLength: 163_840,
       blockCount: 27,
       embeddingLength: 2048,
+      headCount: 16,
+      headCountKv: 16,
       parameterCount: 15_706_484_224,
       template: '{{ if .Suffix }}<｜fim▁begin｜>{{ .Prompt }}<｜fim▁hole｜>{{ .Suffix }}<｜fim▁end｜>{{ else }}{{ .Prompt }}{{ end }}',
       parameters: { stop: ['User:', 'Assistant:'] },
@@ -161,6 +177,8 @@ export function defaultModels(): FakeModel[] {
       contextLength: 2048,
       blockCount: 12,
       embeddingLength: 768,
+      headCount: 12,
+      headCountKv: 12,
       parameterCount: 136_727_040,
       template: '{{ .Prompt }}',
       parameters: { num_ctx: 8192 },
@@ -174,6 +192,8 @@ export function defaultModels(): FakeModel[] {
       contextLength: 40_960,
       blockCount: 36,
       embeddingLength: 4096,
+      headCount: 32,
+      headCountKv: 8,
       parameterCount: 8_190_735_360,
       template: '{{- if .Tools }}<tools>{{ range .Tools }}{{ . }}{{ end }}</tools>{{ end }}{{ .Prompt }}',
       parameters: { temperature: 0.6, top_k: 20, top_p: 0.95, repeat_penalty: 1 },

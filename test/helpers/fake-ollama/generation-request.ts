@@ -22,6 +22,10 @@ export interface GenerationRequest {
   numPredict?: number;
   numCtx: unknown;
   format: unknown;
+  /** `logprobs: true`: alternatives per token (top_logprobs, 0 = only the chosen token). */
+  logprobs?: { top: number };
+  /** The request's `truncate` as sent (unset means true). */
+  truncate: unknown;
 }
 
 export type Route = 'chat' | 'generate';
@@ -73,6 +77,8 @@ export function parseGenerationRequest(body: Record<string, unknown>, state: Mod
   if (badOption) return badOption;
   const think = parseThink(body['think'], model);
   if (isFailure(think)) return think;
+  const top = body['top_logprobs'] ?? 0;
+  if (typeof top !== 'number' || top < 0 || top > 20) return { status: 400, message: 'top_logprobs must be between 0 and 20' };
   const numPredict = opts['num_predict'];
   return {
     requested: name,
@@ -84,6 +90,8 @@ export function parseGenerationRequest(body: Record<string, unknown>, state: Mod
     ...(typeof numPredict === 'number' ? { numPredict: Math.trunc(numPredict) } : {}),
     numCtx: opts['num_ctx'],
     format: body['format'],
+    ...(body['logprobs'] === true ? { logprobs: { top } } : {}),
+    truncate: body['truncate'],
   };
 }
 

@@ -9,7 +9,7 @@ import { runChat } from './run-chat.js';
 export async function handleChat(ex: Exchange, ctx: HandlerContext): Promise<void> {
   const body = decodeObject(ex, 'api.ChatRequest');
   if (!body) return;
-  const outcome = runChat(body, ctx.state);
+  const outcome = runChat(body, ctx.state, ctx.version);
   if (isFailure(outcome)) return sendError(ex, outcome.status, outcome.message);
   if (outcome.kind !== 'reply') {
     // Load and unload answer with one JSON object even when streaming was requested.

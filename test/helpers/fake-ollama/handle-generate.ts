@@ -6,6 +6,7 @@ import type { HandlerContext } from './handler-context.js';
 import { ollamaTimestamp } from './ollama-timestamp.js';
 import { COLD_LOAD_NS } from './run-chat.js';
 import { estimateTokens, simulateReply } from './simulate-reply.js';
+import { reportsCachedCount } from './prompt-cache.js';
 
 type GenerateOutcome =
   | Failure
@@ -14,7 +15,7 @@ type GenerateOutcome =
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-function buildSpec(request: GenerationRequest, body: Record<string, unknown>): GenerateLinesSpec {
+function buildSpec(request: GenerationRequest, body: Record<string, unknown>, ctx: HandlerContext): GenerateLinesSpec {
   const prompt = str(body['prompt']);
   const suffix = str(body['suffix']);
   // With a suffix the template only sees Prompt and Suffix; the fake fills the hole with a marker.
@@ -28,12 +29,20 @@ function buildSpec(request: GenerationRequest, body: Record<string, unknown>): G
   const promptEvalCount = estimateTokens(str(body['system']) + prompt + suffix);
   const evalCount = reply.thinking.length + reply.content.length;
   const context = Array.from({ length: promptEvalCount + evalCount }, (_, i) => 100 + i);
+  // The KV cache: a prompt that starts like this model's previous one reuses it (counted since 0.33.3).
+  const pieces = { texts: [str(body['system']) + prompt + suffix], tokens: [promptEvalCount] };
+  const previous = ctx.state.lastPrompts.get(request.model.name);
+  const isRepeat = previous?.texts[0] !== undefined && pieces.texts[0]!.startsWith(previous.texts[0]);
+  const cached = isRepeat ? Math.min(previous.tokens[0] ?? 0, promptEvalCount - 1) : 0;
+  ctx.state.lastPrompts.set(request.model.name, pieces);
   return {
     model: request.requested,
     thinking: reply.thinking,
     response: reply.content,
     doneReason: reply.doneReason,
     promptEvalCount,
+    ...(reportsCachedCount(ctx.version) ? { promptEvalCachedCount: Math.max(0, cached) } : {}),
+    ...(request.logprobs ? { logprobs: request.logprobs } : {}),
     ...(body['raw'] === true ? {} : { context }),
   };
 }
@@ -53,7 +62,7 @@ function runGenerate(body: Record<string, unknown>, ctx: HandlerContext): Genera
   if (missing) return missing;
   const wasLoaded = ctx.state.touch(request.model, request.keepAliveMs, request.numCtx);
   if (isEmpty) return { kind: 'load', requested: request.requested };
-  const spec = buildSpec(request, body);
+  const spec = buildSpec(request, body, ctx);
   return { kind: 'reply', request, spec: wasLoaded ? spec : { ...spec, loadDurationNs: COLD_LOAD_NS } };
 }
 

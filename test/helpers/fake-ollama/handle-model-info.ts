@@ -65,6 +65,8 @@ function modelInfo(m: FakeModel): Record<string, unknown> {
     [`${arch}.block_count`]: m.blockCount,
     [`${arch}.context_length`]: m.contextLength,
     [`${arch}.embedding_length`]: m.embeddingLength,
+    ...(m.headCount === undefined ? {} : { [`${arch}.attention.head_count`]: m.headCount }),
+    ...(m.headCountKv === undefined ? {} : { [`${arch}.attention.head_count_kv`]: m.headCountKv }),
   };
 }
 
@@ -82,6 +84,8 @@ export function handleShow(ex: Exchange, ctx: HandlerContext): void {
     ...(parameters === '' ? {} : { parameters }),
     template: m.template,
     ...(m.system === undefined ? {} : { system: m.system }),
+    ...(m.renderer === undefined ? {} : { renderer: m.renderer }),
+    ...(m.parser === undefined ? {} : { parser: m.parser }),
     details: m.details,
     ...(m.messages === undefined ? {} : { messages: m.messages }),
     model_info: modelInfo(m),

@@ -62,7 +62,7 @@ export async function handleOpenAIChat(ex: Exchange, ctx: HandlerContext): Promi
   const body = ex.body as Body;
   const native = toNativeBody(body);
   if (isFailure(native)) return sendCompatError(ex, native.status, native.message);
-  const outcome = runChat(native, ctx.state);
+  const outcome = runChat(native, ctx.state, ctx.version);
   if (isFailure(outcome)) return sendCompatError(ex, outcome.status, outcome.message);
   if (outcome.kind !== 'reply') return sendCompatError(ex, 500, 'unexpected load request');
   const meta = { id: `chatcmpl-${ctx.state.nextSeq() % 999}`, created: Math.floor(Date.now() / 1000), model: outcome.request.requested };

@@ -2,6 +2,7 @@
 // blobs. Arrays are mutated in place so references handed to tests stay live across reset().
 import type { FakeModel } from './fake-model.js';
 import { modelKey } from './model-name.js';
+import type { PromptPieces } from './prompt-cache.js';
 
 export interface LoadedModel {
   /** The installed model's name. */
@@ -27,6 +28,10 @@ export interface ModelState {
   unload(name: string): void;
   /** Next value of a per-server counter (tool-call ids, completion ids). */
   nextSeq(): number;
+  /** The last prompt each model evaluated: what its KV cache holds. */
+  readonly lastPrompts: Map<string, PromptPieces>;
+  /** The num_ctx a request gets: its own, else the Modelfile's, else the server default, within the trained length. */
+  contextFor(model: FakeModel, numCtx: unknown): number;
   reset(): void;
 }
 
@@ -45,6 +50,7 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
   const loaded: LoadedModel[] = [];
   const blobs = new Set<string>();
   let seq = 0;
+  const lastPrompts = new Map<string, PromptPieces>();
   const indexOf = (name: string): number => models.findIndex((m) => modelKey(m.name) === modelKey(name));
   const loadedIndex = (name: string): number => loaded.findIndex((l) => modelKey(l.name) === modelKey(name));
   const dropExpired = (): void => {
@@ -83,7 +89,10 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
       if (at >= 0) loaded.splice(at, 1);
     },
     nextSeq: () => ++seq,
+    lastPrompts,
+    contextFor: allocatedContext,
     reset() {
+      lastPrompts.clear();
       models.splice(0, models.length, ...structuredClone([...initial]));
       loaded.splice(0, loaded.length);
       blobs.clear();

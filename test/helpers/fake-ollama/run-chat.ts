@@ -11,6 +11,7 @@ import {
 import { sha256Hex } from './fake-model.js';
 import type { ModelState } from './model-state.js';
 import { estimateTokens, simulateReply } from './simulate-reply.js';
+import { cachedPrefixTokens, fitContext, reportsCachedCount, type PromptPieces } from './prompt-cache.js';
 
 export type ChatOutcome =
   | Failure
@@ -41,6 +42,14 @@ function firstTool(tools: unknown[]): { name: string; parameters: unknown } | un
   return typeof fn?.name === 'string' ? { name: fn.name, parameters: fn.parameters } : undefined;
 }
 
+/** The prompt as pieces: system prompt and tool schemas first, then each message with its template markup. */
+function promptPieces(request: GenerationRequest, messages: PlainMessage[], tools: unknown[]): PromptPieces {
+  const head = (request.model.system ?? '') + (tools.length > 0 ? JSON.stringify(tools) : '');
+  const texts = [head, ...messages.map((m) => `${m.role}:${m.content}`)];
+  const tokens = [head === '' ? 0 : estimateTokens(head), ...messages.map((m) => estimateTokens(m.content) + 3)];
+  return { texts, tokens };
+}
+
 function buildSpec(request: GenerationRequest, messages: PlainMessage[], tools: unknown[], seq: number): ChatLinesSpec {
   const last = messages.at(-1);
   const lastUser = messages.findLast((m) => m.role === 'user')?.content ?? '';
@@ -62,10 +71,27 @@ function buildSpec(request: GenerationRequest, messages: PlainMessage[], tools: 
     doneReason: reply.doneReason,
     // Template markup adds a few tokens per message on top of the text itself.
     promptEvalCount: estimateTokens(promptText.join('')) + 3 * messages.length,
+    ...(request.logprobs ? { logprobs: request.logprobs } : {}),
   };
 }
 
-export function runChat(body: Record<string, unknown>, state: ModelState): ChatOutcome {
+/** num_ctx, truncation and the KV cache applied to a reply spec (or the 400 of a prompt that cannot fit). */
+function applyContext(request: GenerationRequest, pieces: PromptPieces, spec: ChatLinesSpec, state: ModelState, version: string): ChatLinesSpec | Failure {
+  const fit = fitContext(request.model, pieces, state.contextFor(request.model, request.numCtx), request.truncate);
+  if (fit.kind === 'refused') return { status: 400, message: fit.message };
+  let used = pieces;
+  let promptEvalCount = spec.promptEvalCount ?? 0;
+  if (fit.kind === 'truncated') {
+    used = { texts: pieces.texts.slice(fit.keptFrom), tokens: pieces.tokens.slice(fit.keptFrom) };
+    promptEvalCount = Math.min(promptEvalCount, used.tokens.reduce((sum, n) => sum + n, 0), state.contextFor(request.model, request.numCtx));
+  }
+  const cached = Math.min(cachedPrefixTokens(state.lastPrompts.get(request.model.name), used), Math.max(0, promptEvalCount - 1));
+  state.lastPrompts.set(request.model.name, used);
+  return { ...spec, promptEvalCount, ...(reportsCachedCount(version) ? { promptEvalCachedCount: cached } : {}) };
+}
+
+/** `version` is the Ollama release the fake plays (what it reports depends on it). */
+export function runChat(body: Record<string, unknown>, state: ModelState, version: string): ChatOutcome {
   const request = parseGenerationRequest(body, state, 'chat');
   if (isFailure(request)) return request;
   const messages = parseMessages(body['messages']);
@@ -79,6 +105,7 @@ export function runChat(body: Record<string, unknown>, state: ModelState): ChatO
   if (missing) return missing;
   const wasLoaded = state.touch(request.model, request.keepAliveMs, request.numCtx);
   if (messages.length === 0) return { kind: 'load', requested: request.requested };
-  const spec = buildSpec(request, messages, tools, state.nextSeq());
+  const spec = applyContext(request, promptPieces(request, messages, tools), buildSpec(request, messages, tools, state.nextSeq()), state, version);
+  if (isFailure(spec)) return spec;
   return { kind: 'reply', request, spec: wasLoaded ? spec : { ...spec, loadDurationNs: COLD_LOAD_NS } };
 }

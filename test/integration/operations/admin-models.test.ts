@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
+import { replyJson, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { parseSse } from '../../helpers/read-sse.js';
 import { adminCall, type AdminCall } from '../../helpers/admin-call.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -38,6 +38,14 @@ describe('GET /api/v1/models', () => {
     });
     expect(data.find((model) => model.name === 'qwen3:8b')).toMatchObject({ context_length: 40_960, loaded: false, vram_bytes: null });
   });
+
+  it('takes capabilities from /api/show when /api/tags does not list them (Ollama before the list carried them)', async () => {
+    const tags = fake.models.map(({ name, size, digest, modifiedAt, details }) => ({ name, model: name, modified_at: modifiedAt, size, digest, details }));
+    fake.script('/api/tags', replyJson({ models: tags }));
+    const { data } = (await (await call('GET', '/api/v1/models')).json()) as { data: Json[] };
+    expect(data.find((model) => model.name === 'deepseek-v3.1:671b')).toMatchObject({ capabilities: ['completion', 'tools', 'thinking'] });
+    expect(data.find((model) => model.name === 'nomic-embed-text:latest')).toMatchObject({ capabilities: ['embedding'] });
+  });
 });
 
 describe('POST /api/v1/models', () => {
@@ -46,11 +54,16 @@ describe('POST /api/v1/models', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     expect(body).toMatchObject({
-      model: 'deepseek-r1:7b', pulled: false, loaded: true, gpu_id: 1, num_gpu: 13, keep_alive: '30m',
-      decision: { num_gpu: 13, total_layers: 29, memory_limit_bytes: 2 * 1024 ** 3, reason: expect.stringContaining('holds 13 of 29 layers') },
+      model: 'deepseek-r1:7b', pulled: false, loaded: true, gpu_id: 1, num_gpu: 11, keep_alive: '30m',
+      // 13 layers of weights would fit 2 GiB; the KV cache (4 KV heads × 128 dims at num_ctx 4096) and the graph take two.
+      decision: {
+        num_gpu: 11, total_layers: 29, memory_limit_bytes: 2 * 1024 ** 3, num_ctx: 4096,
+        kv_cache_layer_bytes: 4096 * 4 * 256 * 2, compute_graph_bytes: 4 * 512 * (1 + 4 * 3584 + 4096 * 29),
+        reason: expect.stringMatching(/holds 11 of 29 layers.*KV cache per layer.*compute graph/),
+      },
       memory: { vram_bytes: expect.any(Number) },
     });
-    expect(ollamaCalls('/api/generate')).toEqual([{ model: 'deepseek-r1:7b', prompt: '', stream: false, keep_alive: '30m', options: { main_gpu: 1, num_gpu: 13 } }]);
+    expect(ollamaCalls('/api/generate')).toEqual([{ model: 'deepseek-r1:7b', prompt: '', stream: false, keep_alive: '30m', options: { main_gpu: 1, num_gpu: 11 } }]);
     expect(fake.loaded.map((model) => model.name)).toEqual(['deepseek-r1:7b']);
   });
 

@@ -41,7 +41,7 @@ describe('models CLI', () => {
     const result = await cli(['models', 'pull', 'llama3.2:1b']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Pulled llama3.2:1b.\n');
-    expect(result.stderr).toMatch(/^pulling manifest\n/);
+    expect(result.stderr).toMatch(/^Proxy: http:\/\/127\.0\.0\.1:\d+ \(from PROXY_URL\)\npulling manifest\n/);
     expect(result.stderr).toMatch(/\r\[#{30}\] 100%  4\.6 GiB \/ 4\.6 GiB  pulling [0-9a-f]{12}/);
     expect(result.stderr).toMatch(/success\n$/);
     expect(fake.models.map((model) => model.name)).toContain('llama3.2:1b');
@@ -50,9 +50,9 @@ describe('models CLI', () => {
 
   it('loads on a GPU within a memory limit and says what it decided', async () => {
     const result = await cli(['models', 'load', 'deepseek-r1:7b', '--gpu', '1', '--memory-limit', '2G', '--keep-alive=-1']);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Loaded deepseek-r1:7b on GPU 1 with num_gpu 13\.\nmemory_limit 2G .* holds 13 of 29 layers/);
-    expect(fake.requests.find((request) => request.path === '/api/generate')!.body).toMatchObject({ keep_alive: -1, options: { main_gpu: 1, num_gpu: 13 } });
+    expect(result).toMatchObject({ code: 0, stderr: `Proxy: ${app.url} (from PROXY_URL)\n` });
+    expect(result.stdout).toMatch(/^Loaded deepseek-r1:7b on GPU 1 with num_gpu 11\.\nmemory_limit 2G .* holds 11 of 29 layers/);
+    expect(fake.requests.find((request) => request.path === '/api/generate')!.body).toMatchObject({ keep_alive: -1, options: { main_gpu: 1, num_gpu: 11 } });
     expect((await cli(['models', 'list'])).stdout).toMatch(/^deepseek-r1:7b\s+.*\s+yes\s+4\.4 GiB$/m);
   });
 
@@ -63,7 +63,7 @@ describe('models CLI', () => {
   });
 
   it('reports the proxy\'s errors and exits 1', async () => {
-    expect(await cli(['models', 'load', 'deepseek-r1:7b', '--memory-limit', '1M'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: memory_limit 1M .* smaller than one layer/) });
+    expect(await cli(['models', 'load', 'deepseek-r1:7b', '--memory-limit', '1M'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/\nerror: --memory-limit 1M .* smaller than one layer/) });
     expect(await cli(['models', 'pull', 'doesnotexist:1b'])).toMatchObject({ code: 1, stderr: expect.stringContaining("error: The model 'doesnotexist:1b' does not exist") });
     expect(await cli(['models', 'list'], { PROXY_URL: app.url, PROXY_KEY: 'wrong-key-000' })).toMatchObject({ code: 1, stderr: expect.stringContaining('error: Incorrect API key') });
   });

@@ -44,12 +44,14 @@ describe('health', () => {
     const ready = await get(app, '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
-      status: 'ok', ready: true, shuttingDown: false,
+      status: 'ok', ready: true, shuttingDown: false, degraded: [],
       checks: {
-        ollama: { ok: true, hosts: [{ url: fake.url, ok: true, version: expect.any(String) }] },
-        sessionStore: { ok: true, critical: true },
-        finetuneStore: { ok: true, critical: true },
-        trafficStore: { ok: true, critical: false },
+        ollama: { ok: true, critical: true, hosts: [{ url: fake.url, ok: true, version: expect.any(String) }] },
+        // READY_REQUIRES defaults to ollama,keys: the other stores are reported, not required.
+        keyStore: { ok: true, critical: true, features: ['keys'] },
+        sessionStore: { ok: true, critical: false, features: ['sessions'] },
+        finetuneStore: { ok: true, critical: false, features: ['finetune'] },
+        trafficStore: { ok: true, critical: false, features: ['cache', 'rate_limits'] },
       },
     });
   });

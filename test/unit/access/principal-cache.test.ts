@@ -46,4 +46,16 @@ describe('createPrincipalCache', () => {
     cache.set('c', principal);
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([principal, undefined, principal]);
   });
+
+  it('serves and remembers nothing while disabled (the change watch is down), and starts empty when enabled again', () => {
+    const cache = createPrincipalCache({ ttlMs: 5_000 });
+    cache.set('a', principal);
+    cache.setEnabled(false);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', principal);
+    cache.setEnabled(true);
+    expect([cache.get('a'), cache.get('b')]).toEqual([undefined, undefined]);
+    cache.set('c', principal);
+    expect(cache.get('c')).toBe(principal);
+  });
 });

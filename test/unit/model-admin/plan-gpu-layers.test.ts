@@ -78,7 +78,7 @@ describe('planGpuLayers', () => {
     const attempt = () => planGpuLayers({ ...R1, memoryLimit: parseMemoryLimit('100M') });
     expect(attempt).toThrow(ProxyError);
     expect(attempt).toThrow(expect.objectContaining({ status: 400, param: 'memory_limit' }));
-    expect(attempt).toThrow(/smaller than one layer of 'deepseek-r1:7b' \(~154\.\d MiB per layer/);
+    expect(attempt).toThrow(/smaller than one layer of 'deepseek-r1:7b' \(~154\.\d MiB weights per layer/);
   });
 
   it('refuses 0%', () => {
@@ -87,6 +87,33 @@ describe('planGpuLayers', () => {
 
   it('refuses num_gpu together with memory_limit', () => {
     expect(() => planGpuLayers({ ...R1, numGpu: 3, memoryLimit: parseMemoryLimit('8G') })).toThrow(/not both/);
+  });
+
+  // deepseek-r1:7b's attention (qwen2): 28 heads, 4 KV heads, embedding 3584 → 128 dims per head.
+  const shape = { blockCount: 28, embeddingLength: 3584, headCount: 28, headCountKv: 4, numCtx: 4096 };
+  const kvLayer = 4096 * 4 * (128 + 128) * 2;
+  const graph = 4 * 512 * (1 + 4 * 3584 + 4096 * 29);
+
+  it('reserves the KV cache per layer and the compute graph once, and explains the sum', () => {
+    const plan = planGpuLayers({ ...R1, shape, memoryLimit: parseMemoryLimit('2G') });
+    expect(plan.numGpu).toBe(Math.floor((2 * GiB - graph) / (layer + kvLayer)));
+    expect(plan.numGpu).toBe(11);
+    expect(plan).toMatchObject({ kvLayerBytes: kvLayer, graphBytes: graph, numCtx: 4096 });
+    expect(plan.reason).toMatch(/~8\.0 MiB KV cache per layer \(KV cache f16 at num_ctx 4096: 4 KV heads × 128 dims/);
+    expect(plan.reason).toMatch(/260\.0 MiB for the compute graph once/);
+  });
+
+  it('grows the KV cache with num_ctx', () => {
+    const small = planGpuLayers({ ...R1, shape, memoryLimit: parseMemoryLimit('2G') }).numGpu!;
+    const large = planGpuLayers({ ...R1, shape: { ...shape, numCtx: 8192 }, memoryLimit: parseMemoryLimit('2G') }).numGpu!;
+    expect(large).toBeLessThan(small);
+  });
+
+  it('needs weights, the whole KV cache and the graph to hold every layer; 100% is all of that', () => {
+    const total = R1.sizeBytes + 28 * kvLayer + graph;
+    expect(planGpuLayers({ ...R1, shape, memoryLimit: { kind: 'bytes', bytes: R1.sizeBytes, text: 'size' } }).numGpu).toBeLessThan(29);
+    expect(planGpuLayers({ ...R1, shape, memoryLimit: { kind: 'bytes', bytes: total, text: 'all' } }).numGpu).toBe(29);
+    expect(planGpuLayers({ ...R1, shape, memoryLimit: parseMemoryLimit('100%') }).numGpu).toBe(29);
   });
 
   it('asks for num_gpu when the block count is unknown', () => {

@@ -48,3 +48,22 @@ describe('createLogger redaction', () => {
     expect(lines().map((line) => line.index)).toEqual([0, 1, 2, 3, 4]);
   });
 });
+
+describe('createLogger pretty format', () => {
+  const prettyLine = async (isTTY: boolean) => {
+    const stream = Object.assign(new PassThrough(), isTTY ? { isTTY: true } : {});
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    createLogger({ level: 'info', format: 'pretty', stream }).warn('disk almost full', { freeMb: 12 });
+    await flush();
+    return text;
+  };
+
+  it('colours the level on a terminal', async () => {
+    expect(await prettyLine(true)).toMatch(/^\x1b\[\d+mwarn\x1b\[\d+m: disk almost full/);
+  });
+
+  it('writes no colour codes into a file or pipe', async () => {
+    expect(await prettyLine(false)).toBe('warn: disk almost full {"freeMb":12}\n');
+  });
+});

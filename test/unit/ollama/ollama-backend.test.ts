@@ -96,8 +96,10 @@ describe('createOllamaBackend', () => {
     const server = await startServer(ndjson('chat-basic.ndjson'));
     const events = await collect(backendFor([server.url]).stream(chatRequest, ctx()));
     expect(events.map((event) => event.type)).toEqual(['start', 'text-delta', 'text-delta', 'text-delta', 'text-delta', 'text-delta', 'finish']);
+    // The model's traits are read once from /api/show (this server cannot answer it: the call goes on without them).
     expect(server.requests).toEqual([
-      { method: 'POST', path: '/api/chat', body: { model: 'deepseek-v3.1:671b', messages: [{ role: 'user', content: 'Hi' }], stream: true } },
+      { method: 'POST', path: '/api/show', body: { model: 'deepseek-v3.1:671b' } },
+      { method: 'POST', path: '/api/chat', body: { model: 'deepseek-v3.1:671b', messages: [{ role: 'user', content: 'Hi' }], stream: true, truncate: false } },
     ]);
   });
 
@@ -105,7 +107,7 @@ describe('createOllamaBackend', () => {
     const server = await startServer((_req, res) => res.end(fixtureText('chat-basic.json')));
     const result = await backendFor([server.url]).complete(chatRequest, ctx());
     expect(result.message.content).toBe('Bonjour ! Le café coûte 3 € 🙂 — 咖啡.');
-    expect((server.requests[0]?.body as { stream: boolean }).stream).toBe(false);
+    expect((server.requests.find((request) => request.path === '/api/chat')?.body as { stream: boolean }).stream).toBe(false);
   });
 
   it('maps a 404 for the model to model_not_found', async () => {

@@ -164,13 +164,25 @@ describe('toOllamaChatRequest', () => {
     });
   });
 
-  it('sends earlier assistant reasoning back as thinking', () => {
+  it('drops the reasoning of an earlier final answer, as DeepSeek does', () => {
     const assistant: ChatMessage = { role: 'assistant', content: '4', reasoning: '2+2 is 4' };
-    expect(toOllamaChatRequest(chat({ messages: [user, assistant] }), false).messages[1]).toEqual({
-      role: 'assistant',
-      content: '4',
-      thinking: '2+2 is 4',
-    });
+    const next: ChatMessage = { role: 'user', content: 'And 3+3?' };
+    expect(toOllamaChatRequest(chat({ messages: [user, assistant, next] }), false).messages[1]).toEqual({ role: 'assistant', content: '4' });
+  });
+
+  it('sends the reasoning of a tool-calling turn of the current exchange back as thinking', () => {
+    const call = { id: 'call_1', name: 'get_weather', argumentsJson: '{"city":"Paris"}' };
+    const assistant: ChatMessage = { role: 'assistant', content: '', reasoning: 'I need the weather first.', toolCalls: [call] };
+    const result: ChatMessage = { role: 'tool', content: 'sunny', toolCallId: 'call_1' };
+    const body = toOllamaChatRequest(chat({ messages: [user, assistant, result] }), false);
+    expect(body.messages[1]).toMatchObject({ role: 'assistant', thinking: 'I need the weather first.' });
+  });
+
+  it('drops the reasoning of a tool-calling turn once a new user message follows it', () => {
+    const call = { id: 'call_1', name: 'get_weather', argumentsJson: '{}' };
+    const assistant: ChatMessage = { role: 'assistant', content: '', reasoning: 'old thoughts', toolCalls: [call] };
+    const messages: ChatMessage[] = [user, assistant, { role: 'tool', content: 'sunny', toolCallId: 'call_1' }, { role: 'assistant', content: 'Sunny.' }, { role: 'user', content: 'Thanks' }];
+    expect(toOllamaChatRequest(chat({ messages }), false).messages[1]).not.toHaveProperty('thinking');
   });
 
   it.each([
@@ -184,6 +196,33 @@ describe('toOllamaChatRequest', () => {
 
   it('leaves think unset when the client said nothing about reasoning', () => {
     expect(toOllamaChatRequest(chat(), false)).not.toHaveProperty('think');
+  });
+
+  const traits = (canThink: boolean, levels: ('low' | 'medium' | 'high' | 'max')[] = []) => ({
+    traits: { capabilities: canThink ? ['completion', 'thinking'] : ['completion'], think: { canThink, levels } },
+  });
+
+  it.each([
+    ['high on a model without thinking: think left out (Ollama would answer 400)', traits(false), { enabled: true, effort: 'high' as const }, undefined],
+    ['off on a model without thinking: false is accepted', traits(false), { enabled: false }, false],
+    ['xhigh on a boolean model', traits(true), { enabled: true, effort: 'xhigh' as const }, true],
+    ['xhigh on a low/medium/high model', traits(true, ['low', 'medium', 'high']), { enabled: true, effort: 'xhigh' as const }, 'high'],
+    ['max on a model reading max', traits(true, ['low', 'medium', 'high', 'max']), { enabled: true, effort: 'max' as const }, 'max'],
+    ['minimal on a level model', traits(true, ['low', 'medium', 'high']), { enabled: true, effort: 'minimal' as const }, 'low'],
+    ['medium on a level model', traits(true, ['low', 'medium', 'high']), { enabled: true, effort: 'medium' as const }, 'medium'],
+  ])('clamps %s', (_name, call, reasoning, think) => {
+    const body = toOllamaChatRequest(chat({ reasoning }), false, call);
+    if (think === undefined) expect(body).not.toHaveProperty('think');
+    else expect(body.think).toBe(think);
+  });
+
+  it('sends logprobs and top_logprobs when asked for', () => {
+    expect(toOllamaChatRequest(chat({ logprobs: { topLogprobs: 3 } }), false)).toMatchObject({ logprobs: true, top_logprobs: 3 });
+    expect(toOllamaChatRequest(chat({ logprobs: { topLogprobs: 0 } }), false)).not.toHaveProperty('top_logprobs');
+  });
+
+  it('sends truncate when the backend decides it', () => {
+    expect(toOllamaChatRequest(chat(), false, { truncate: false }).truncate).toBe(false);
   });
 });
 

@@ -60,7 +60,8 @@ describe('toChatRequest', () => {
     ],
     ['a tool message without tool_call_id', { ...base, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /Missing required/],
     ['n > 1', { ...base, n: 2 }, 'n', /n > 1 is not supported/],
-    ['logprobs: true', { ...base, logprobs: true }, 'logprobs', /logprobs is not supported/],
+    ['top_logprobs without logprobs', { ...base, top_logprobs: 2 }, 'top_logprobs', /requires logprobs/],
+    ['top_logprobs above 20', { ...base, logprobs: true, top_logprobs: 21 }, 'top_logprobs', /between 0 and 20/],
     ['temperature above 2', { ...base, temperature: 2.5 }, 'temperature', /between 0 and 2/],
     ['negative temperature', { ...base, temperature: -0.1 }, 'temperature', /between 0 and 2/],
     ['top_p above 1', { ...base, top_p: 1.01 }, 'top_p', /between 0 and 1/],
@@ -79,7 +80,7 @@ describe('toChatRequest', () => {
     ['an unknown tool_choice string', { ...base, tools: [weatherTool], tool_choice: 'sometimes' }, 'tool_choice', /'none', 'auto', 'required'/],
     ['an unknown response_format type', { ...base, response_format: { type: 'yaml' } }, 'response_format.type', /'json_object'/],
     ['an unknown reasoning_effort', { ...base, reasoning_effort: 'extreme' }, 'reasoning_effort', /minimal/],
-    ['an unknown think level', { ...base, think: 'max' }, 'think', /true, false, 'low'/],
+    ['an unknown think level', { ...base, think: 'extreme' }, 'think', /true, false, 'low'/],
     ['audio output', { ...base, modalities: ['text', 'audio'] }, 'modalities', /audio output is not supported/],
   ])('rejects %s', (_name, body, param, message) => {
     const error = rejection(toChatRequest, body);
@@ -92,8 +93,28 @@ describe('toChatRequest', () => {
     expect(toChatRequest({ ...base, think: false, reasoning_effort: 'high' }).reasoning).toEqual({ enabled: false });
   });
 
-  it('maps reasoning_effort xhigh to the highest effort it knows', () => {
-    expect(toChatRequest({ ...base, reasoning_effort: 'xhigh' }).reasoning).toEqual({ enabled: true, effort: 'high' });
+  it.each(['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const)('keeps reasoning_effort %s for the backend to clamp', (effort) => {
+    expect(toChatRequest({ ...base, reasoning_effort: effort }).reasoning).toEqual({ enabled: true, effort });
+  });
+
+  it('maps reasoning_effort none to reasoning off', () => {
+    expect(toChatRequest({ ...base, reasoning_effort: 'none' }).reasoning).toEqual({ enabled: false });
+  });
+
+  it("takes DeepSeek's thinking switch with reasoning_effort as its depth", () => {
+    expect(toChatRequest({ ...base, thinking: { type: 'enabled' }, reasoning_effort: 'max' }).reasoning).toEqual({ enabled: true, effort: 'max' });
+    expect(toChatRequest({ ...base, thinking: { type: 'disabled' }, reasoning_effort: 'max' }).reasoning).toEqual({ enabled: false });
+    expect(toChatRequest({ ...base, thinking: { type: 'enabled' } }).reasoning).toEqual({ enabled: true });
+  });
+
+  it("accepts Ollama's think: 'max'", () => {
+    expect(toChatRequest({ ...base, think: 'max' }).reasoning).toEqual({ enabled: true, effort: 'max' });
+  });
+
+  it('maps logprobs and top_logprobs', () => {
+    expect(toChatRequest({ ...base, logprobs: true, top_logprobs: 3 }).logprobs).toEqual({ topLogprobs: 3 });
+    expect(toChatRequest({ ...base, logprobs: true }).logprobs).toEqual({ topLogprobs: 0 });
+    expect(toChatRequest({ ...base, logprobs: false })).not.toHaveProperty('logprobs');
   });
 
   it('ignores tool_choice auto when no tools are declared', () => {

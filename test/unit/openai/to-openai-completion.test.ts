@@ -70,6 +70,34 @@ describe('toOpenAICompletion', () => {
       total_tokens: 42,
       prompt_tokens_details: { cached_tokens: 10 },
       completion_tokens_details: { reasoning_tokens: 7 },
+      prompt_cache_hit_tokens: 10,
+      prompt_cache_miss_tokens: 2,
     });
+  });
+
+  it('leaves the cache fields out when the cached count is unknown', () => {
+    const usageOut = convert(result({ content: 'x' })).usage;
+    expect(usageOut).not.toHaveProperty('prompt_tokens_details');
+    expect(usageOut).not.toHaveProperty('prompt_cache_hit_tokens');
+  });
+
+  it('maps token logprobs to choices[].logprobs.content', () => {
+    const logprobs = [{ token: 'Hi', logprob: -0.25, bytes: [72, 105], top: [{ token: 'Hi', logprob: -0.25, bytes: [72, 105] }, { token: 'Hey', logprob: -2 }] }];
+    const completion = convert({ ...result({ content: 'Hi' }), logprobs });
+    expect(completion.choices[0]!.logprobs).toEqual({
+      content: [
+        {
+          token: 'Hi',
+          logprob: -0.25,
+          bytes: [72, 105],
+          top_logprobs: [
+            { token: 'Hi', logprob: -0.25, bytes: [72, 105] },
+            { token: 'Hey', logprob: -2, bytes: null },
+          ],
+        },
+      ],
+      refusal: null,
+    });
+    expect(convert(result({ content: 'Hi' })).choices[0]!.logprobs).toBeNull();
   });
 });

@@ -26,7 +26,7 @@ describe('toTextRequest', () => {
     ['a numeric prompt', { ...base, prompt: 42 }, 'prompt', /string or an array/],
     ['n > 1', { ...base, n: 3 }, 'n', /n > 1 is not supported/],
     ['best_of > 1', { ...base, best_of: 2 }, 'best_of', /best_of > 1 is not supported/],
-    ['logprobs > 0', { ...base, logprobs: 2 }, 'logprobs', /logprobs is not supported/],
+    ['logprobs > 5', { ...base, logprobs: 6 }, 'logprobs', /between 0 and 5/],
     ['top_p above 1', { ...base, top_p: 2 }, 'top_p', /between 0 and 1/],
     ['a non-boolean echo', { ...base, echo: 'yes' }, 'echo', /expected boolean/],
   ])('rejects %s', (_name, body, param, message) => {
