@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Files and folders dist/ is built from (relative to the project root). */
-export const BUILD_INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json'];
+export const BUILD_INPUTS = ['src', 'console', 'tsconfig.json', 'tsconfig.build.json'];
 /** The build's last output: the build script writes it after tsc (the chmod of the CLI entry). */
 export const BUILD_OUTPUT = join('dist', 'main.js');
 

@@ -23,6 +23,9 @@ import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
+import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
+import { adminSessionsRoutes } from './http/routes/admin-sessions.js';
+import { consoleRoute } from './http/routes/console.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
@@ -35,10 +38,13 @@ import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
+import { summarizeMetrics } from './observability/metrics-summary.js';
 import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
 import { responseCache } from './pipeline/response-cache.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
+import { createSessionAdmin } from './pipeline/session-memory/session-admin.js';
+import { createSessionIndex } from './pipeline/session-memory/session-index.js';
 import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
 import { createMemoryKvStore } from './stores/memory-kv-store.js';
@@ -67,6 +73,8 @@ export interface AppDeps {
   sessionStore?: KvStore;
   /** Streams main.ts ends with a `server_shutting_down` frame when the shutdown grace runs out. */
   openStreams?: OpenStreams;
+  /** The built operator console (dist/console), served at /console; not served when absent. */
+  consoleDir?: string;
 }
 
 /** Paths served outside the hot-route table, for 405 answers to other methods. */
@@ -104,8 +112,10 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', config.server.trustProxy);
 
   const { memory } = config;
+  // Watches session writes so the admin API can list sessions (the store cannot enumerate its keys).
+  const sessionIndex = createSessionIndex();
   const sessions = createSessions({
-    kv: deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions }),
+    kv: sessionIndex.observe(deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions })),
     encryptionKey: memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey),
     ttlMs: memory.ttlSeconds * 1000,
     defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
@@ -212,8 +222,14 @@ export function createApp(deps: AppDeps): RequestListener {
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
   app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
+  const sessionAdmin = adminSessionsRoutes(createSessionAdmin(sessions, sessionIndex));
+  app.get('/api/v1/sessions', ...guarded('admin'), sessionAdmin.list);
+  app.get('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.get);
+  app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
   if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
+  app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
+  if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));
 
   if (rateLimits) {
     const limits = limitsRoutes(rateLimits);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describeBootstrappedKey, describeBootstrappedKeyLocation } from './access/bootstrap-admin-key.js';
 import { createApp } from './app.js';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const secretsLifecycle = startSecretsLifecycle(process.env, secrets, logger);
   let shuttingDown = false;
   const openStreams = createOpenStreams();
-  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION, openStreams });
+  const consoleDir = fileURLToPath(new URL('./console/', import.meta.url));
+  const app = createApp({ ...services.appDeps, isShuttingDown: () => shuttingDown, version: VERSION, openStreams, consoleDir });
   const { server, scheme, reloadTls, stopWatching } = startupStep(() => createHttpServer(app, config.tls, { logger }));
   // Streams can be quiet for minutes while a model loads; the SSE heartbeat keeps them alive, not a socket timeout.
   server.requestTimeout = 0;

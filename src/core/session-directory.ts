@@ -42,3 +42,19 @@ export interface SessionDirectory {
   /** NotFoundError as for describe. */
   forget(id: string, principal: Principal): Promise<void>;
 }
+
+/** A session as an operator sees it: any owner's, with the owner named (the admin API's sessions routes). */
+export interface AdminSessionView extends SessionView {
+  /** The principal id (API key id) that owns it. */
+  owner: string;
+}
+
+/** Operator access to sessions regardless of owner. Lists what this instance has seen (the store cannot enumerate). */
+export interface SessionAdmin {
+  /** The `limit` most recently written, newest first. */
+  list(limit: number): Promise<AdminSessionView[]>;
+  /** NotFoundError when missing. */
+  inspect(id: string): Promise<AdminSessionView>;
+  /** NotFoundError when missing. */
+  remove(id: string): Promise<void>;
+}

@@ -65,6 +65,8 @@ export interface AccessAppOptions {
   startAt?: number;
   /** Use this store instead of a fresh one: the `env` of another AccessApp (both then share keys and audit). */
   shareStoreWith?: Record<string, string>;
+  /** Replaces app dependencies (e.g. consoleDir). */
+  overrides?: TestAppOptions['overrides'];
 }
 
 export async function startAccessApp(backend: KeyStoreBackend, options: AccessAppOptions = {}): Promise<AccessApp> {
@@ -72,7 +74,7 @@ export async function startAccessApp(backend: KeyStoreBackend, options: AccessAp
   const fake = options.fake ?? (await startFakeOllama());
   let clock = options.startAt ?? Date.now();
   const env = { MASTER_KEY, ...(await backend.env(options.shareStoreWith)), ...options.env };
-  const app = await startTestApp({ ollamaUrl: fake.url, env, now: () => new Date(clock), ...(options.file ? { file: options.file } : {}) });
+  const app = await startTestApp({ ollamaUrl: fake.url, env, now: () => new Date(clock), ...(options.file ? { file: options.file } : {}), ...(options.overrides ? { overrides: options.overrides } : {}) });
   const secrets: string[] = [MASTER_KEY];
 
   async function call<T>(method: string, path: string, request: RequestOptions = {}): Promise<ApiResponse<T>> {

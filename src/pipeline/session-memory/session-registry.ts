@@ -52,7 +52,7 @@ function checkSettings(settings: MemorySettings): void {
   }
 }
 
-function toSessionView(id: string, record: SessionRecord, estimate: EstimateTokens): SessionView {
+export function toSessionView(id: string, record: SessionRecord, estimate: EstimateTokens): SessionView {
   const { history } = record;
   const carried = strategyByName(history.settings.strategy).prepare(history, [], estimate);
   const view: SessionView = {
