@@ -4,9 +4,12 @@ import { InvalidRequestError, PermissionDeniedError } from '../../core/errors.js
 // Model allow-lists on Ollama's native API (pure). The passthrough forwards bodies untouched, so for a key with
 // an allow-list it reads the JSON body once, checks every model it names, and forwards those same bytes.
 //
-// Ollama decodes bodies with Go's encoding/json, which matches object keys to fields case-insensitively (with
-// Unicode simple folding: `ſ` is an `s`, the Kelvin sign a `k`) and keeps the last duplicate. JSON.parse keeps
-// the last duplicate too, so checking every key that folds to a model field checks whatever Ollama will use.
+// Ollama decodes bodies with Go's encoding/json, which matches object keys to fields case-insensitively and
+// keeps the last duplicate. Its folding is Unicode simple case folding (bytes.EqualFold), which goes beyond
+// ASCII: `ſ` is an `s`, the Kelvin sign a `k`. A key counts as a model field if its lower case or the lower case
+// of its upper case is one (a superset of Go's rule: checking too many keys only refuses more). JSON.parse keeps
+// the last duplicate too, so checking every such key checks whatever Ollama will use. The passthrough applies no aliases: the name checked is the
+// name Ollama receives.
 
 /** How a native route relates to models, for a key with an allow-list. */
 export type NativeRouteKind = 'names-models' | 'lists-models' | 'model-free' | 'unknown';
@@ -25,9 +28,9 @@ export function nativeRouteKind(path: string): NativeRouteKind {
   return MODEL_FREE_ROUTES.has(route) ? 'model-free' : 'unknown';
 }
 
-/** Go's case folding of an ASCII field name, as encoding/json applies it to object keys. */
-function foldKey(key: string): string {
-  return key.toLowerCase().replaceAll('ſ', 's');
+/** Whether Go's encoding/json could decode the key into one of the model fields. */
+function isModelField(key: string): boolean {
+  return MODEL_FIELDS.has(key.toLowerCase()) || MODEL_FIELDS.has(key.toUpperCase().toLowerCase());
 }
 
 /** Every model a native request body names (top-level fields Ollama reads as a model name). */
@@ -37,7 +40,7 @@ export function namedModels(body: unknown): string[] {
   }
   const models: string[] = [];
   for (const [key, value] of Object.entries(body)) {
-    if (!MODEL_FIELDS.has(foldKey(key)) || value === null || value === '') continue;
+    if (!isModelField(key) || value === null || value === '') continue;
     if (typeof value !== 'string') throw new InvalidRequestError(`'${key}' must be a string.`, key);
     models.push(value);
   }

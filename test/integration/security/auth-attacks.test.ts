@@ -113,6 +113,8 @@ const send = (method: string, target: string, key: string | undefined, extra: Re
   });
 
 function expectErrorShape(response: RawResponse, shape: 'openai' | 'ollama', method: string): void {
+  // Refused or not, the request went through the request context: it has an id (and an access-log line).
+  expect(response.headers['x-request-id']).toMatch(/^req_/);
   if (method === 'HEAD') return;
   const body = JSON.parse(response.body) as unknown;
   if (shape === 'ollama') expect(body).toEqual({ error: expect.any(String) as string });

@@ -16,8 +16,8 @@ describe('nativeRouteKind', () => {
 });
 
 describe('namedModels', () => {
-  it('collects every field Go would decode as a model name, in any case, including the long s Go folds to s', () => {
-    expect(namedModels({ model: 'a', Model: 'b', NAME: 'c', From: 'd', 'ſource': 'e', destination: 'f', messages: [] })).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  it('collects every field Go would decode as a model name, in any case, including `ſ`, which Go folds to s (and the dotless ı, to be safe)', () => {
+    expect(namedModels({ model: 'a', Model: 'b', NAME: 'c', From: 'd', 'ſource': 'e', 'destınation': 'f', messages: [] })).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it('skips null and empty names (Ollama refuses those itself) and refuses other types', () => {
