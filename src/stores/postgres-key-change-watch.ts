@@ -8,13 +8,20 @@ import type { KeyChangeListener, KeyChangeWatch } from './key-store.js';
 
 export const KEY_CHANGE_CHANNEL = 'oop_key_changes';
 
-/** Idempotent: run at every start, under the migration lock. */
+/**
+ * Idempotent: run at every start, under the migration lock. The trigger is created only when missing, so a
+ * starting instance takes no table lock that would stall the running ones (and no PostgreSQL 14+ syntax).
+ */
 export const KEY_CHANGE_TRIGGER_SQL = `
   CREATE OR REPLACE FUNCTION oop_notify_key_change() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN PERFORM pg_notify('${KEY_CHANGE_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END $$;
-  CREATE OR REPLACE TRIGGER api_keys_changed
-    AFTER UPDATE OF hash, previous_hash, previous_hash_expires_at, revoked_at, expires_at, scopes, models, tier OR DELETE
-    ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION oop_notify_key_change();`;
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'api_keys_changed' AND tgrelid = 'api_keys'::regclass) THEN
+      CREATE TRIGGER api_keys_changed
+        AFTER UPDATE OF hash, previous_hash, previous_hash_expires_at, revoked_at, expires_at, scopes, models, tier OR DELETE
+        ON api_keys FOR EACH STATEMENT EXECUTE PROCEDURE oop_notify_key_change();
+    END IF;
+  END $$;`;
 
 export interface PostgresKeyChangeWatchOptions {
   client: pg.ClientConfig;
