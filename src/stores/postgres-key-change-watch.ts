@@ -37,24 +37,26 @@ export function watchPostgresKeyChanges(listener: KeyChangeListener, options: Po
   let failures = 0;
   listener.live?.(false);
 
-  const lost = (error?: Error) => {
-    if (closed) return;
+  // Called by whichever of the connection's events reports the loss first; later reports of the same client are ignored.
+  const lost = (from: pg.Client, error?: Error) => {
+    if (closed || client !== from) return;
     if (error) options.onError?.(error);
+    client = undefined;
+    from.removeAllListeners();
+    from.on('error', () => undefined);
+    from.end().catch(() => undefined);
     listener.live?.(false);
     listener.changed();
-    client?.removeAllListeners();
-    client?.end().catch(() => undefined);
-    client = undefined;
     const delay = Math.min(5_000, (options.retryMs ?? 250) * 2 ** Math.min(failures++, 5));
     retryTimer = setTimeout(() => void connect(), delay);
     retryTimer.unref();
   };
 
   const connect = async () => {
-    const next = new pg.Client(options.client);
+    const next = new pg.Client({ ...options.client, keepAlive: true });
     client = next;
-    next.on('error', (error) => lost(error));
-    next.on('end', () => (client === next ? lost() : undefined));
+    next.on('error', (error) => lost(next, error));
+    next.on('end', () => lost(next));
     try {
       await next.connect();
       const { rows } = await next.query<{ schema: string }>('SELECT current_schema() AS schema');
@@ -69,7 +71,7 @@ export function watchPostgresKeyChanges(listener: KeyChangeListener, options: Po
       listener.changed();
       listener.live?.(true);
     } catch (error) {
-      if (client === next) lost(error as Error);
+      lost(next, error as Error);
     }
   };
   void connect();
