@@ -108,7 +108,7 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     }
     balancer = await startRoundRobinBalancer(ports);
     appKey = await createKey(ports[0]!, 'load');
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     for (const run of runs) run.kill();
