@@ -8,13 +8,20 @@ import type { KeyChangeListener, KeyChangeWatch } from './key-store.js';
 
 export const KEY_CHANGE_CHANNEL = 'oop_key_changes';
 
-/** Idempotent: run at every start, under the migration lock. */
+/**
+ * Idempotent: run at every start, under the migration lock. The trigger is created only when missing, so a
+ * starting instance takes no table lock that would stall the running ones (and no PostgreSQL 14+ syntax).
+ */
 export const KEY_CHANGE_TRIGGER_SQL = `
   CREATE OR REPLACE FUNCTION oop_notify_key_change() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN PERFORM pg_notify('${KEY_CHANGE_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END $$;
-  CREATE OR REPLACE TRIGGER api_keys_changed
-    AFTER UPDATE OF hash, previous_hash, previous_hash_expires_at, revoked_at, expires_at, scopes, models, tier OR DELETE
-    ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION oop_notify_key_change();`;
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'api_keys_changed' AND tgrelid = 'api_keys'::regclass) THEN
+      CREATE TRIGGER api_keys_changed
+        AFTER UPDATE OF hash, previous_hash, previous_hash_expires_at, revoked_at, expires_at, scopes, models, tier OR DELETE
+        ON api_keys FOR EACH STATEMENT EXECUTE PROCEDURE oop_notify_key_change();
+    END IF;
+  END $$;`;
 
 export interface PostgresKeyChangeWatchOptions {
   client: pg.ClientConfig;
@@ -30,24 +37,26 @@ export function watchPostgresKeyChanges(listener: KeyChangeListener, options: Po
   let failures = 0;
   listener.live?.(false);
 
-  const lost = (error?: Error) => {
-    if (closed) return;
+  // Called by whichever of the connection's events reports the loss first; later reports of the same client are ignored.
+  const lost = (from: pg.Client, error?: Error) => {
+    if (closed || client !== from) return;
     if (error) options.onError?.(error);
+    client = undefined;
+    from.removeAllListeners();
+    from.on('error', () => undefined);
+    from.end().catch(() => undefined);
     listener.live?.(false);
     listener.changed();
-    client?.removeAllListeners();
-    client?.end().catch(() => undefined);
-    client = undefined;
     const delay = Math.min(5_000, (options.retryMs ?? 250) * 2 ** Math.min(failures++, 5));
     retryTimer = setTimeout(() => void connect(), delay);
     retryTimer.unref();
   };
 
   const connect = async () => {
-    const next = new pg.Client(options.client);
+    const next = new pg.Client({ ...options.client, keepAlive: true });
     client = next;
-    next.on('error', (error) => lost(error));
-    next.on('end', () => (client === next ? lost() : undefined));
+    next.on('error', (error) => lost(next, error));
+    next.on('end', () => lost(next));
     try {
       await next.connect();
       const { rows } = await next.query<{ schema: string }>('SELECT current_schema() AS schema');
@@ -62,7 +71,7 @@ export function watchPostgresKeyChanges(listener: KeyChangeListener, options: Po
       listener.changed();
       listener.live?.(true);
     } catch (error) {
-      if (client === next) lost(error as Error);
+      lost(next, error as Error);
     }
   };
   void connect();

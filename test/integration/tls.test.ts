@@ -65,7 +65,7 @@ describe('HTTPS with the defaults (TLS 1.3 only)', () => {
     serverCert = pki.issue('server', 'server');
     // File watching is slowed right down here, so only SIGHUP can reload in this block.
     ({ url, port, run } = await start({ TLS_CERT_FILE: serverCert.certFile, TLS_KEY_FILE: serverCert.keyFile, TLS_WATCH_INTERVAL_MS: '3600000' }));
-  }, 30_000);
+  }, 90_000);
 
   it('logs an https:// URL and completes a TLS 1.3 handshake', async () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -140,7 +140,7 @@ describe('HTTPS with TLS_MIN_VERSION=TLSv1.2 and client certificates (TLS_CA_FIL
       TLS_CERT_FILE: serverCert.certFile, TLS_KEY_FILE: serverCert.keyFile, TLS_CA_FILE: pki.caFile, TLS_MIN_VERSION: 'TLSv1.2',
       TLS_WATCH_INTERVAL_MS: '100',
     }));
-  }, 30_000);
+  }, 90_000);
 
   it('accepts a TLS 1.2 client that presents a certificate from the CA', async () => {
     expect((await handshake(port, { maxVersion: 'TLSv1.2', cert: client.cert, key: client.key })).protocol).toBe('TLSv1.2');

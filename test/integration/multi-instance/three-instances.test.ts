@@ -18,6 +18,8 @@ import { listeningUrl, runBuiltServer, type ServerRun } from '../../helpers/run-
 const MODEL = 'deepseek-v3.1:671b';
 const MASTER_KEY = 'sk-three-instances-master-key';
 const METERED_ALLOWANCE = 40;
+const DAILY_TOKENS = 1_500;
+const QUOTA_CLIENTS = 4;
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const postgres = (await keyStoreBackends()).find((backend) => backend.name === 'postgres');
 
@@ -89,6 +91,7 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     writeFileSync(configFile, JSON.stringify({ rateLimit: { tiers: {
       default: { requestsPerMinute: 100_000, tokensPerMinute: 100_000_000 },
       metered: { requestsPerMinute: METERED_ALLOWANCE, burst: 0, tokensPerMinute: 100_000_000 },
+      quota: { requestsPerMinute: 100_000, tokensPerMinute: 100_000_000, tokensPerDay: DAILY_TOKENS },
     } } }));
     const env = {
       ...shared, PORT: '0', OLLAMA_URL: fake.url, MASTER_KEY, JWT_SECRET: randomBytes(32).toString('hex'), REDIS_URL: redis.url,
@@ -105,7 +108,7 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     }
     balancer = await startRoundRobinBalancer(ports);
     appKey = await createKey(ports[0]!, 'load');
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     for (const run of runs) run.kill();
@@ -228,6 +231,22 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     }
     const redisUpAt = outcomes.length;
     const second = await meteredBurst();
+    // A daily token quota, spent by four clients at once through the balancer.
+    const quotaKey = await createKey(ports[0]!, 'quota', 'quota');
+    const quotaResults: Outcome[] = [];
+    let quotaRefused = false;
+    await Promise.all(Array.from({ length: QUOTA_CLIENTS }, async (_, client) => {
+      for (let round = 0; !quotaRefused && round < 200; round++) {
+        const outcome = await send(balancer.port, { key: quotaKey, body: chatBody(`quota ${client}-${round} ${'x'.repeat(200)}`, { max_tokens: 16 }) }, balancer);
+        quotaResults.push(outcome);
+        if (outcome.status === 429) quotaRefused = true;
+      }
+    }));
+    const usage = await send(ports[0]!, { method: 'GET', path: '/api/v1/limits/me', key: quotaKey });
+    const usedToday = (JSON.parse(usage.body) as { tokens: { day: { used: number } } }).tokens.day.used;
+    const quotaAccepted = quotaResults.filter((outcome) => outcome.status === 200);
+    const perRequest = quotaAccepted.map((outcome) => (JSON.parse(outcome.body) as { usage: { total_tokens: number } }).usage.total_tokens);
+    const quotaRefusal = quotaResults.find((outcome) => outcome.status === 429);
     await until(redisUpAt + 60);
     stop = true;
     await Promise.all(workers);
@@ -236,7 +255,7 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     const lost = outcomes.filter((outcome) => outcome.backend === undefined || (survivors.has(outcome.backend) && (outcome.status === null || !outcome.complete)));
     const onVictim = outcomes.filter((outcome) => outcome.backend === victim);
     Object.assign(figures, {
-      requests: outcomes.length + first.length + second.length + 3,
+      requests: outcomes.length + first.length + second.length + quotaResults.length + 3,
       loadRequests: outcomes.length,
       instancesKilled: 1,
       redisRestarts: 1,
@@ -246,6 +265,10 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
       meteredAcceptedBeforeRestart: accepted(first),
       meteredAcceptedAfterRestart: accepted(second),
       limitOvershoot: Math.max(0, accepted(first) - METERED_ALLOWANCE) + Math.max(0, accepted(second) - METERED_ALLOWANCE),
+      quotaTokensPerDay: DAILY_TOKENS,
+      quotaTokensUsed: usedToday,
+      quotaRequestsAccepted: quotaAccepted.length,
+      quotaOvershootTokens: Math.max(0, usedToday - DAILY_TOKENS),
       lost: lost.length,
     });
     console.log(`three-instance figures ${JSON.stringify(figures)}`);
@@ -258,5 +281,11 @@ describe.runIf((hasRedisServer && postgres !== undefined) || process.env.CI)('th
     expect(accepted(second)).toBeGreaterThan(METERED_ALLOWANCE / 2);
     expect(first.concat(second).filter((outcome) => outcome.status === 429).length).toBeGreaterThan(0);
     expect(balancer.counts[0]! > 0 && balancer.counts[1]! > 0).toBe(true);
+    // The quota is one counter for every instance: what it recorded is what the clients were told they used,
+    // and it runs over only by calls admitted while it was not yet used up (at most one per client in flight).
+    expect(quotaRefusal?.body).toContain('quota_exceeded');
+    expect(usedToday).toBe(perRequest.reduce((sum, tokens) => sum + tokens, 0));
+    expect(usedToday).toBeGreaterThanOrEqual(DAILY_TOKENS);
+    expect(usedToday - DAILY_TOKENS).toBeLessThan(QUOTA_CLIENTS * Math.max(...perRequest));
   }, 110_000);
 });
