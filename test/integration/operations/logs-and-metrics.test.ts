@@ -124,7 +124,7 @@ describe('GET /metrics', () => {
 
   it('ships an alert rule that parses and divides our two counters series by series', async () => {
     const rules = parseYaml(readFileSync(join(import.meta.dirname, '../../../docker/prometheus-rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-    const rule = rules.groups.flatMap((group) => group.rules).find((candidate) => candidate.alert === 'HighApiErrorRate')!;
+    const rule = rules.groups.flatMap((group) => group.rules).find((candidate) => candidate.alert === 'HighAPIErrorRate')!;
     expect(rule.expr).toBe('rate(api_errors_total[5m]) / rate(api_requests_total[5m]) > 0.05');
     fake.script('/api/chat', replyError(500, 'boom'));
     await chat('deepseek-r1:7b');
