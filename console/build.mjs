@@ -32,8 +32,8 @@ export async function buildConsole(outDir = resolve(here, '../dist/console')) {
   const style = outputs.find((file) => file.endsWith('.css'));
   const template = readFileSync(join(here, 'index.html'), 'utf8');
   const html = template
-    .replace('%SCRIPT%', `assets/${basename(script)}`)
-    .replace('%STYLE%', `assets/${basename(style)}`);
+    .replace('%SCRIPT%', `/console/assets/${basename(script)}`)
+    .replace('%STYLE%', `/console/assets/${basename(style)}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'index.html'), html);
   const files = [join(outDir, 'index.html'), ...outputs];

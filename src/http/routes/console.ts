@@ -40,16 +40,15 @@ export interface ConsoleRouteOptions {
   dir: string;
 }
 
-/** Mounted with app.use('/console', …): GET and HEAD only; `/console` redirects to `/console/` so relative URLs work. */
+/**
+ * Mounted with app.use('/console', …): GET and HEAD only. The page is served at `/console` (request targets lose
+ * their trailing slash in request-target.ts, so `/console/` arrives as `/console` too); its asset URLs are absolute.
+ */
 export function consoleRoute({ dir }: ConsoleRouteOptions) {
   const root = resolve(dir);
   return async function serveConsole(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     res.locals.route = '/console';
-    if (req.path === '/' && !req.originalUrl.split('?')[0]!.endsWith('/')) {
-      res.redirect(301, '/console/');
-      return;
-    }
     const relative = req.path === '/' ? 'index.html' : req.path.slice(1);
     const file = SAFE_PATH.test(relative) ? resolve(root, relative) : undefined;
     const body = file !== undefined && file.startsWith(root + sep) ? await readFile(file).catch(() => undefined) : undefined;

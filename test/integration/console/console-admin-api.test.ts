@@ -126,10 +126,14 @@ describe('/api/v1/sessions', () => {
 });
 
 describe('GET /console', () => {
-  it('redirects /console to /console/ so the page’s relative asset URLs resolve', async () => {
-    const response = await fetch(`${t.app.url}/console`, { redirect: 'manual' });
-    expect(response.status).toBe(301);
-    expect(response.headers.get('location')).toBe('/console/');
+  it('serves the page at /console and /console/ alike, with absolute asset URLs that load', async () => {
+    for (const path of ['/console', '/console/']) {
+      const response = await fetch(`${t.app.url}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBe(200);
+      const assets = [...(await response.text()).matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+      expect(assets.length, path).toBe(2);
+      for (const asset of assets) expect((await fetch(`${t.app.url}${asset}`)).status, asset).toBe(200);
+    }
   });
 
   it('serves index.html uncached with a CSP that forbids inline code, framing and other origins', async () => {
@@ -150,8 +154,8 @@ describe('GET /console', () => {
 
   it('serves hashed assets with a long immutable cache lifetime', async () => {
     const html = await (await fetch(`${t.app.url}/console/`)).text();
-    const script = /src="(assets\/[^"]+\.js)"/.exec(html)![1]!;
-    const response = await fetch(`${t.app.url}/console/${script}`);
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const response = await fetch(`${t.app.url}${script}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');

@@ -21,10 +21,10 @@ describe('the console in the built server', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
       const html = await page.text();
-      for (const asset of html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)) {
-        expect((await fetch(`${url}/console/${asset[1]}`)).status).toBe(200);
+      for (const asset of html.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)) {
+        expect((await fetch(`${url}${asset[1]}`)).status).toBe(200);
       }
-      expect([...html.matchAll(/"assets\//g)]).toHaveLength(2);
+      expect([...html.matchAll(/"\/console\/assets\//g)]).toHaveLength(2);
       const summary = await fetch(`${url}/api/v1/metrics/summary`, { headers: { authorization: `Bearer ${KEY}` } });
       expect(summary.status).toBe(200);
     } finally {
