@@ -45,4 +45,9 @@ export const KEY_STORE_MIGRATIONS: readonly KeyStoreMigration[] = [
       CREATE INDEX audit_log_at ON audit_log (at);
       CREATE INDEX audit_log_key_at ON audit_log (key_id, at);`,
   },
+  {
+    description: 'cached prompt tokens per usage counter',
+    sqlite: 'ALTER TABLE key_usage ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0;',
+    postgres: 'ALTER TABLE key_usage ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0;',
+  },
 ];
