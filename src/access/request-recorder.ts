@@ -17,7 +17,7 @@ export interface FinishedRequest {
   route: string;
   model?: string | undefined;
   status: number;
-  usage?: { promptTokens: number; completionTokens: number } | undefined;
+  usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number | undefined } | undefined;
   durationMs: number;
   requestId: string;
   clientIp?: string | undefined;
@@ -67,7 +67,7 @@ export function createRequestRecorder(options: RequestRecorderOptions): RequestR
     record(request) {
       const principal = request.principal;
       if (principal === undefined || principal.kind === 'anonymous') return;
-      pending.add(toAuditEntry(request, principal, now()));
+      pending.add(toAuditEntry(request, principal, now()), request.usage?.cachedTokens ?? 0);
     },
     flush: pending.flush,
     prune,
@@ -88,13 +88,17 @@ function createPendingBatch(options: RequestRecorderOptions) {
   const maxBatch = options.maxBatch ?? 1_000;
   const maxPending = options.maxPending ?? 50_000;
   let audit: AuditEntry[] = [];
+  // Cached prompt tokens of each pending entry (usage counters keep them; the audit row does not).
+  let cached: number[] = [];
   let dropped = 0;
   let inFlight: Promise<void> | undefined;
 
   const writeNext = (): Promise<void> => {
     if (inFlight !== undefined || audit.length === 0) return inFlight ?? Promise.resolve();
-    const batch = { audit, usage: audit.map(toUsageIncrement) };
+    const counts = cached;
+    const batch = { audit, usage: audit.map((entry, index) => toUsageIncrement(entry, counts[index] ?? 0)) };
     audit = [];
+    cached = [];
     inFlight = store.recordRequests(batch)
       .catch((error: unknown) => {
         logger.error('could not store audit and usage records', { records: batch.audit.length, error: describe(error) });
@@ -110,12 +114,13 @@ function createPendingBatch(options: RequestRecorderOptions) {
     dropped = 0;
   };
   return {
-    add(entry: AuditEntry): void {
+    add(entry: AuditEntry, cachedTokens: number): void {
       if (audit.length >= maxPending) {
         dropped++;
         return;
       }
       audit.push(entry);
+      cached.push(cachedTokens);
       if (audit.length >= maxBatch) void writeNext();
     },
     /** For the timer: starts a write unless one is running. */
@@ -148,7 +153,7 @@ function toAuditEntry(request: FinishedRequest, principal: Principal, finishedAt
 }
 
 /** Usage is counted per UTC day and model; requests without a model (model lists, admin calls) under ''. */
-function toUsageIncrement(entry: AuditEntry): UsageIncrement {
+function toUsageIncrement(entry: AuditEntry, cachedTokens: number): UsageIncrement {
   return {
     keyId: entry.keyId,
     day: entry.at.toISOString().slice(0, 10),
@@ -156,6 +161,7 @@ function toUsageIncrement(entry: AuditEntry): UsageIncrement {
     requests: 1,
     promptTokens: entry.promptTokens,
     completionTokens: entry.completionTokens,
+    cachedTokens,
   };
 }
 

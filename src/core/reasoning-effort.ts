@@ -25,3 +25,14 @@ export function reasoningFromSwitch(enabled: boolean, effort?: EffortWord): Reas
   if (!enabled) return { enabled: false };
   return effort === undefined || effort === 'none' ? { enabled: true } : { enabled: true, effort };
 }
+
+/**
+ * A thinking budget in tokens (Anthropic's `thinking.budget_tokens`) as an effort word, for backends that take
+ * levels rather than budgets: up to 2k low, 8k medium, 32k high, beyond that max.
+ */
+export function effortFromBudget(budgetTokens: number): ReasoningEffort {
+  if (budgetTokens <= 2048) return 'low';
+  if (budgetTokens <= 8192) return 'medium';
+  if (budgetTokens <= 32768) return 'high';
+  return 'max';
+}

@@ -6,6 +6,7 @@ import type { ModelInfo } from '../core/chat-result.js';
 import { ModelNotFoundError } from '../core/errors.js';
 import { DEEPSEEK_API_ALIASES, findAliasRule, resolveAliasRule, type AliasRule } from './model-aliases.js';
 import { compileAliases, findConfiguredAlias, matchTagless, suggestModels } from './model-names.js';
+import { withFirstEvent } from './with-first-event.js';
 
 export interface ModelDefaultsEntry {
   options: Record<string, unknown>;
@@ -170,7 +171,7 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       }
     };
     const streamPrepared = <T extends Resolvable, E>(request: T, ctx: CallContext, open: (prepared: T) => AsyncIterable<E>): AsyncIterable<E> =>
-      deferStream(async () => firstEventExplained(open(await prepare(request, ctx)), (error) => explain(error, request.model, ctx)));
+      deferStream(async () => withFirstEvent(open(await prepare(request, ctx)), (error) => explain(error, request.model, ctx)));
     return {
       ...next,
       complete: (request, ctx) => withPrepared(request, ctx, (prepared) => next.complete(prepared, ctx)),
@@ -181,28 +182,4 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
     };
   };
-}
-
-/**
- * Waits for the stream's first event so that a 404 (raised when the upstream call is made) can be explained
- * before any byte is sent; later events pass through with one extra call each and no generator hop.
- */
-async function firstEventExplained<E>(events: AsyncIterable<E>, explain: (error: unknown) => Promise<never>): Promise<AsyncIterable<E>> {
-  const iterator = events[Symbol.asyncIterator]();
-  let first: IteratorResult<E>;
-  try {
-    first = await iterator.next();
-  } catch (error) {
-    return explain(error);
-  }
-  let isFirstTaken = false;
-  const rest: AsyncIterator<E> = {
-    next: () => {
-      if (isFirstTaken) return iterator.next();
-      isFirstTaken = true;
-      return Promise.resolve(first);
-    },
-    return: (value?: unknown) => (iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: value as E })),
-  };
-  return { [Symbol.asyncIterator]: () => rest };
 }

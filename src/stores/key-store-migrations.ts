@@ -50,4 +50,9 @@ export const KEY_STORE_MIGRATIONS: readonly KeyStoreMigration[] = [
     sqlite: 'ALTER TABLE api_keys ADD COLUMN limits TEXT;',
     postgres: 'ALTER TABLE api_keys ADD COLUMN limits JSONB;',
   },
+  {
+    description: 'cached prompt tokens per usage counter',
+    sqlite: 'ALTER TABLE key_usage ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0;',
+    postgres: 'ALTER TABLE key_usage ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0;',
+  },
 ];

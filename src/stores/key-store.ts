@@ -42,6 +42,8 @@ export interface UsageIncrement {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  /** Part of promptTokens read from a cache (Ollama's KV cache or the response cache); 0 when unknown. */
+  cachedTokens?: number;
 }
 
 export type UsageRow = Omit<UsageIncrement, 'keyId'>;

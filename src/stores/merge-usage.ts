@@ -12,6 +12,7 @@ export function mergeUsage(increments: readonly UsageIncrement[]): UsageIncremen
       existing.requests += increment.requests;
       existing.promptTokens += increment.promptTokens;
       existing.completionTokens += increment.completionTokens;
+      existing.cachedTokens = (existing.cachedTokens ?? 0) + (increment.cachedTokens ?? 0);
     }
   }
   return [...merged.values()];

@@ -24,10 +24,12 @@ export const INSERT_AUDIT_BATCH = `INSERT INTO audit_log (at, key_id, route, mod
   latency_ms, request_id, client_ip) SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[],
   $5::int[], $6::bigint[], $7::bigint[], $8::float8[], $9::text[], $10::text[])`;
 
-export const ADD_USAGE_BATCH = `INSERT INTO key_usage SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
-  $5::bigint[], $6::bigint[]) ON CONFLICT (key_id, day, model) DO UPDATE SET requests = key_usage.requests + excluded.requests,
+export const ADD_USAGE_BATCH = `INSERT INTO key_usage (key_id, day, model, requests, prompt_tokens, completion_tokens, cached_tokens)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+  ON CONFLICT (key_id, day, model) DO UPDATE SET requests = key_usage.requests + excluded.requests,
   prompt_tokens = key_usage.prompt_tokens + excluded.prompt_tokens,
-  completion_tokens = key_usage.completion_tokens + excluded.completion_tokens`;
+  completion_tokens = key_usage.completion_tokens + excluded.completion_tokens,
+  cached_tokens = key_usage.cached_tokens + excluded.cached_tokens`;
 
 export function keyValues(record: ApiKeyRecord): unknown[] {
   return [
@@ -49,6 +51,7 @@ export function usageColumns(increments: readonly UsageIncrement[]): unknown[][]
   return [
     increments.map((u) => u.keyId), increments.map((u) => u.day), increments.map((u) => u.model),
     increments.map((u) => u.requests), increments.map((u) => u.promptTokens), increments.map((u) => u.completionTokens),
+    increments.map((u) => u.cachedTokens ?? 0),
   ];
 }
 

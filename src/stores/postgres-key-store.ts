@@ -133,23 +133,25 @@ class PostgresKeyStore implements KeyStore {
   }
 
   async recordUsage(increment: UsageIncrement): Promise<void> {
-    await this.pool.query(`INSERT INTO key_usage VALUES ($1, $2, $3, $4, $5, $6)
+    await this.pool.query(`INSERT INTO key_usage (key_id, day, model, requests, prompt_tokens, completion_tokens, cached_tokens)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
       ON CONFLICT (key_id, day, model) DO UPDATE SET requests = key_usage.requests + excluded.requests,
         prompt_tokens = key_usage.prompt_tokens + excluded.prompt_tokens,
-        completion_tokens = key_usage.completion_tokens + excluded.completion_tokens`, [
+        completion_tokens = key_usage.completion_tokens + excluded.completion_tokens,
+        cached_tokens = key_usage.cached_tokens + excluded.cached_tokens`, [
       increment.keyId, increment.day, increment.model, increment.requests, increment.promptTokens,
-      increment.completionTokens,
+      increment.completionTokens, increment.cachedTokens ?? 0,
     ]);
   }
 
   async usage(keyId: string, query: UsageQuery = {}): Promise<UsageRow[]> {
-    const result = await this.pool.query<{ day: string; model: string; requests: string; p: string; c: string }>(
-      `SELECT day, model, requests, prompt_tokens AS p, completion_tokens AS c FROM key_usage WHERE key_id = $1
+    const result = await this.pool.query<{ day: string; model: string; requests: string; p: string; c: string; k: string }>(
+      `SELECT day, model, requests, prompt_tokens AS p, completion_tokens AS c, cached_tokens AS k FROM key_usage WHERE key_id = $1
        AND ($2::text IS NULL OR day >= $2) AND ($3::text IS NULL OR day <= $3) ORDER BY day, model`,
       [keyId, query.from ?? null, query.to ?? null]);
     return result.rows.map((row) => ({
       day: row.day, model: row.model, requests: Number(row.requests), promptTokens: Number(row.p),
-      completionTokens: Number(row.c),
+      completionTokens: Number(row.c), cachedTokens: Number(row.k),
     }));
   }
 

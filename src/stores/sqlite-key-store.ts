@@ -129,15 +129,17 @@ class SqliteKeyStore implements KeyStore {
   }
 
   private addUsage(increment: UsageIncrement): void {
-    this.statement(`INSERT INTO key_usage VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens)
+    this.statement(`INSERT INTO key_usage (key_id, day, model, requests, prompt_tokens, completion_tokens, cached_tokens)
+      VALUES (@keyId, @day, @model, @requests, @promptTokens, @completionTokens, @cachedTokens)
       ON CONFLICT (key_id, day, model) DO UPDATE SET requests = requests + excluded.requests,
         prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-        completion_tokens = completion_tokens + excluded.completion_tokens`).run({ ...increment });
+        completion_tokens = completion_tokens + excluded.completion_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens`).run({ ...increment, cachedTokens: increment.cachedTokens ?? 0 });
   }
 
   async usage(keyId: string, query: UsageQuery = {}): Promise<UsageRow[]> {
     return this.db.prepare<Params, UsageRow>(`SELECT day, model, requests, prompt_tokens AS promptTokens,
-      completion_tokens AS completionTokens FROM key_usage WHERE key_id = @keyId
+      completion_tokens AS completionTokens, cached_tokens AS cachedTokens FROM key_usage WHERE key_id = @keyId
       AND (@from IS NULL OR day >= @from) AND (@to IS NULL OR day <= @to) ORDER BY day, model`)
       .all({ keyId, from: query.from ?? null, to: query.to ?? null });
   }

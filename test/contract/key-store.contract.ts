@@ -146,8 +146,16 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         await store.recordUsage(base);
         await store.recordUsage({ ...base, promptTokens: 7, completionTokens: 3 });
         expect(await store.usage('key_a')).toEqual([
-          { day: '2025-03-01', model: 'm', requests: 2, promptTokens: 17, completionTokens: 8 },
+          { day: '2025-03-01', model: 'm', requests: 2, promptTokens: 17, completionTokens: 8, cachedTokens: 0 },
         ]);
+      });
+
+      it('adds up cached prompt tokens, counting a missing figure as 0', async () => {
+        const base = { keyId: 'key_a', day: '2025-03-01', model: 'm', requests: 1, promptTokens: 10, completionTokens: 5 };
+        await store.recordUsage({ ...base, cachedTokens: 6 });
+        await store.recordUsage(base);
+        await store.recordRequests({ audit: [], usage: [{ ...base, cachedTokens: 4 }, { ...base, cachedTokens: 1 }] });
+        expect((await store.usage('key_a'))[0]).toMatchObject({ requests: 4, promptTokens: 40, cachedTokens: 11 });
       });
 
       it('returns rows by day and model within inclusive bounds, for that key only', async () => {
@@ -172,8 +180,8 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         });
         expect((await store.queryAudit({ limit: 10 })).map((entry) => entry.requestId)).toEqual(['r2', 'r1']);
         expect(await store.usage('key_a')).toEqual([
-          { day: '2025-03-01', model: 'm', requests: 3, promptTokens: 30, completionTokens: 15 },
-          { day: '2025-03-01', model: 'other', requests: 1, promptTokens: 10, completionTokens: 5 },
+          { day: '2025-03-01', model: 'm', requests: 3, promptTokens: 30, completionTokens: 15, cachedTokens: 0 },
+          { day: '2025-03-01', model: 'other', requests: 1, promptTokens: 10, completionTokens: 5, cachedTokens: 0 },
         ]);
       });
 

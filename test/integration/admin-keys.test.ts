@@ -159,6 +159,8 @@ describe.each(backends)('admin API over HTTP ($name)', (backend) => {
         prompt_tokens: tokens[0]!.prompt_tokens + tokens[1]!.prompt_tokens,
         completion_tokens: tokens[0]!.completion_tokens + tokens[1]!.completion_tokens,
         total_tokens: tokens.reduce((sum, usage) => sum + usage.prompt_tokens + usage.completion_tokens, 0),
+        // This fake plays an Ollama before prompt_eval_cached_count: nothing was reported as cached.
+        cached_tokens: 0,
       });
       expect(response.body.data.map((row) => [row.model, row.requests])).toEqual(
         expect.arrayContaining([['qwen3:8b', 1], [null, 1]]),

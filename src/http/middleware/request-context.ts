@@ -13,7 +13,7 @@ export interface FinishedRequest {
   model: string | undefined;
   /** 499 when the client went away before any response was sent. */
   status: number;
-  usage: { promptTokens: number; completionTokens: number } | undefined;
+  usage: { promptTokens: number; completionTokens: number; cachedTokens?: number | undefined } | undefined;
   durationMs: number;
   requestId: string;
   clientIp: string | undefined;

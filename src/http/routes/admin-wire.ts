@@ -88,6 +88,7 @@ export function toUsageJson(row: UsageRow) {
     prompt_tokens: row.promptTokens,
     completion_tokens: row.completionTokens,
     total_tokens: row.promptTokens + row.completionTokens,
+    cached_tokens: row.cachedTokens ?? 0,
   };
 }
 

@@ -35,7 +35,10 @@ function finishReason(line: Line, hasToolCalls: boolean): string {
 function usage(line: Line): Line {
   const prompt = Number(line['prompt_eval_count'] ?? 0);
   const completion = Number(line['eval_count'] ?? 0);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const base = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  // Ollama 0.33.3+ (ollama/ollama#17943) reports the cached part of the prompt in its OpenAI layer too.
+  const cached = line['prompt_eval_cached_count'];
+  return typeof cached === 'number' ? { ...base, prompt_tokens_details: { cached_tokens: cached } } : base;
 }
 
 export function toCompatCompletion(native: Line, meta: CompatMeta): Line {

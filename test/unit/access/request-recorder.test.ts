@@ -51,9 +51,19 @@ describe('createRequestRecorder', () => {
       status: 200, promptTokens: 3, completionTokens: 4, latencyMs: 250, requestId: 'req_1', clientIp: '127.0.0.1',
     });
     expect(batch!.usage).toEqual([
-      { keyId: 'key_a', day: '2025-03-01', model: 'deepseek-r1:7b', requests: 1, promptTokens: 3, completionTokens: 4 },
-      { keyId: 'key_a', day: '2025-03-01', model: '', requests: 1, promptTokens: 0, completionTokens: 0 },
+      { keyId: 'key_a', day: '2025-03-01', model: 'deepseek-r1:7b', requests: 1, promptTokens: 3, completionTokens: 4, cachedTokens: 0 },
+      { keyId: 'key_a', day: '2025-03-01', model: '', requests: 1, promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
     ]);
+  });
+
+  it('counts cached prompt tokens in the usage increment, not in the audit row', async () => {
+    const store = fakeStore();
+    recorder = createRequestRecorder({ store, logger: silentLogger, retentionDays: 30, now: () => T });
+    recorder.record(finished({ usage: { promptTokens: 30, completionTokens: 4, cachedTokens: 24 } }));
+    await recorder.flush();
+    const [batch] = store.batches;
+    expect(batch!.usage[0]).toMatchObject({ promptTokens: 30, cachedTokens: 24 });
+    expect(batch!.audit[0]).not.toHaveProperty('cachedTokens');
   });
 
   it('records nothing for unauthenticated or anonymous requests', async () => {

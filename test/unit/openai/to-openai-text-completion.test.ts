@@ -58,3 +58,26 @@ describe('toOpenAITextChunks', () => {
     await expect(chunksFor([start, text('x')])).rejects.toThrow(/ended before/);
   });
 });
+
+describe('legacy logprobs', () => {
+  const lp = (token: string, logprob: number) => ({ token, logprob, top: [{ token, logprob }, { token: `${token}?`, logprob: logprob - 1 }] });
+
+  it('streams each chunk with its tokens, text_offset counting from the start of the echoed text', async () => {
+    const events: ChatEvent[] = [start, { type: 'text-delta', text: 'a +', logprobs: [lp('a', -0.1), lp(' +', -0.2)] }, { type: 'text-delta', text: ' b', logprobs: [lp(' b', -0.3)] }, finish('stop')];
+    const chunks = await chunksFor(events, { echoPrompt: 'x=' });
+    const withLogprobs = chunks.filter((chunk) => chunk.choices[0]?.logprobs);
+    expect(withLogprobs.map((chunk) => chunk.choices[0]!.logprobs!.text_offset)).toEqual([[2, 3], [5]]);
+    expect(withLogprobs[0]!.choices[0]!.logprobs).toEqual({
+      tokens: ['a', ' +'],
+      token_logprobs: [-0.1, -0.2],
+      top_logprobs: [{ a: -0.1, 'a?': -1.1 }, { ' +': -0.2, ' +?': -1.2 }],
+      text_offset: [2, 3],
+    });
+  });
+
+  it('gathers them on the whole completion', () => {
+    const completion = toOpenAITextCompletion({ ...result, logprobs: [lp('a', -0.1), lp(' + b', -0.2)] }, meta);
+    expect(validateOpenAI('CreateCompletionResponse', completion)).toEqual([]);
+    expect(completion.choices[0]!.logprobs).toMatchObject({ tokens: ['a', ' + b'], text_offset: [0, 1] });
+  });
+});
