@@ -17,6 +17,8 @@ interface FuzzRoute {
   shape: Shape;
   /** A valid body; the fuzzer mutates it. */
   valid: Record<string, unknown>;
+  /** Whose key sends it: the admin (default) or a key limited to the ollama scope and `deepseek-*` models. */
+  key?: 'admin' | 'restricted';
 }
 
 const MODEL = 'deepseek-v3.1:671b';
@@ -29,10 +31,14 @@ const ROUTES: FuzzRoute[] = [
   { method: 'PUT', path: '/api/v1/context/fuzz-session', shape: 'openai', valid: { strategy: 'sliding', memory_size: 1024 } },
   { method: 'POST', path: '/api/v1/keys', shape: 'openai', valid: { name: 'fuzz', scopes: ['chat'], metadata: { team: 'x' } } },
   { method: 'PATCH', path: '/api/v1/keys/key_doesnotexist', shape: 'openai', valid: { name: 'renamed', metadata: { a: 1 } } },
-  { method: 'POST', path: '/api/v1/auth', shape: 'openai', valid: { api_key: 'sk-nope', ttl_seconds: 60 } },
+  { method: 'POST', path: '/api/v1/auth', shape: 'openai', valid: { api_key: 'sk-fuzz-master-key-0123456789', ttl_seconds: 60 } },
   { method: 'POST', path: '/api/chat', shape: 'ollama', valid: { model: MODEL, messages, stream: false } },
   { method: 'POST', path: '/api/generate', shape: 'ollama', valid: { model: MODEL, prompt: 'hi', stream: false } },
   { method: 'POST', path: '/api/embed', shape: 'ollama', valid: { model: 'nomic-embed-text', input: 'hi' } },
+  // The native allow-list check parses these bodies itself.
+  { method: 'POST', path: '/api/chat', shape: 'ollama', valid: { model: MODEL, messages, stream: false }, key: 'restricted' },
+  { method: 'POST', path: '/api/show', shape: 'ollama', valid: { model: MODEL }, key: 'restricted' },
+  { method: 'PUT', path: '/api/v1/logs', shape: 'openai', valid: { level: 'error' } },
 ];
 
 const KEY = 'sk-fuzz-master-key-0123456789';
@@ -42,10 +48,17 @@ const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8);
 
 let fake: FakeOllama;
 let app: TestApp;
+let restrictedKey = '';
 
 beforeAll(async () => {
   fake = await startFakeOllama({ record: false });
   app = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY, BODY_LIMIT: '1mb', LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false' } });
+  const created = await fetch(`${app.url}/api/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'fuzz-restricted', scopes: ['ollama'], models: ['deepseek-*'] }),
+  });
+  restrictedKey = ((await created.json()) as { secret: string }).secret;
 });
 afterAll(async () => {
   await app?.close();
@@ -77,14 +90,19 @@ function problem(shape: Shape, status: number, contentType: string, text: string
  * One request on its own connection (no keep-alive): a connection the server drops is then this body's fault,
  * never a reuse race with an idle timeout on a loaded machine.
  */
+/** Statuses seen per route path and key, to show the bodies got past authentication. */
+const seen = new Map<string, Set<number>>();
+
 function send(route: FuzzRoute, fuzz: FuzzCase): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const req = request(`${app.url}${route.path}`, {
       method: route.method,
       agent: false,
-      headers: { authorization: `Bearer ${KEY}`, 'content-length': String(fuzz.body.length), connection: 'close', ...fuzz.headers },
+      headers: { authorization: `Bearer ${route.key === 'restricted' ? restrictedKey : KEY}`, 'content-length': String(fuzz.body.length), connection: 'close', ...fuzz.headers },
     });
     req.on('response', (res) => {
+      const id = `${route.method} ${route.path} ${route.key ?? 'admin'}`;
+      seen.set(id, (seen.get(id) ?? new Set()).add(res.statusCode ?? 0));
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve(problem(route.shape, res.statusCode ?? 0, String(res.headers['content-type'] ?? ''), Buffer.concat(chunks).toString('utf8'))));
@@ -120,6 +138,9 @@ describe(`fuzzing every JSON route (seed ${SEED}, ${COUNT} bodies)`, () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     if (process.env.FUZZ_TIMES) console.log(durations.sort((a, b) => b[0] - a[0]).slice(0, 15).map(([ms, what]) => `${ms.toFixed(0)} ms ${what}`).join('\n'));
     expect(failures, `FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT}`).toEqual([]);
+    // Every route answered something besides 401: the fuzz reached the parsers, not only the authenticator.
+    expect([...seen].filter(([, statuses]) => [...statuses].every((status) => status === 401)).map(([id]) => id)).toEqual([]);
+    expect(seen.size).toBe(ROUTES.length);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     // The app runs in this process: a body that made it hold or copy unbounded data shows here.
