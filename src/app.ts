@@ -213,7 +213,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
   app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
-  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
+  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse, openStreams }));
 
   if (rateLimits) {
     const limits = limitsRoutes(rateLimits);
