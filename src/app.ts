@@ -233,7 +233,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.get);
   app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
-  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse }));
+  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse, openStreams }));
   app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
   if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));
 

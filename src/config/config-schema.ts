@@ -49,7 +49,7 @@ export const configSchema = z
         /** Largest accepted JSON body (images make chat bodies large). */
         bodyLimit: z.string().default('20mb'),
         /** Deepest nesting of objects/arrays in a JSON body (and in JSON-encoded tool arguments); deeper → 400. */
-        bodyMaxDepth: positiveInt.max(10_000).default(64),
+        bodyMaxDepth: positiveInt.max(512).default(64),
         trustProxy: z.union([bool, z.coerce.number().int(), z.string()]).default(false),
         /** SSE `: ping` comment interval while waiting for the model. */
         heartbeatMs: positiveInt.default(15_000),

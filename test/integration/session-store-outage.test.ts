@@ -68,6 +68,13 @@ describe.runIf(hasRedisServer || process.env.CI)('session routes while the sessi
       expect(body.error.code).toBe('service_unavailable');
       expect(body.error.type).toBe('api_error');
     }
+    const simple = await fetch(`${app.url}/api/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt: 'hello', session_id: 's-during' }),
+    });
+    expect(simple.status).toBe(503);
+    expect(simple.headers.get('retry-after')).toBe('1');
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const response = await fetch(`${app.url}/api/v1/context/s-during`, {
         method,

@@ -67,7 +67,7 @@ async function readUntil(response: Response, until: RegExp) {
 }
 
 describe('SIGTERM with streams still open after SHUTDOWN_GRACE_MS', () => {
-  it('ends an SSE chat stream with an OpenAI error frame and a native NDJSON stream with an {"error"} line, not a reset', async () => {
+  it('ends SSE chat streams with an OpenAI error frame and NDJSON streams (native, operations) with an {"error"} line, not a reset', async () => {
     fake.script('/api/chat', slowStream(), slowStream());
     const server = await startServer();
     const sse = await readUntil(
@@ -86,6 +86,16 @@ describe('SIGTERM with streams still open after SHUTDOWN_GRACE_MS', () => {
       }),
       /Bonjour.*\n/,
     );
+    // Pull progress from the operations API, as NDJSON: the fake's pull stalls after its first line.
+    fake.script('/api/pull', replyNdjson([{ status: 'pulling manifest' }, { status: 'success' }], { delayMs: 600_000 }));
+    const pull = await readUntil(
+      await fetch(`${server.url}/api/v1/models`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model_name: 'llama3.2:1b', stream: true }),
+      }),
+      /pulling manifest.*\n/,
+    );
     server.child.kill('SIGTERM');
 
     const sseText = await sse.rest();
@@ -97,6 +107,11 @@ describe('SIGTERM with streams still open after SHUTDOWN_GRACE_MS', () => {
     const nativeLines = (await native.rest()).trim().split('\n').map((text) => JSON.parse(text) as { error?: string });
     expect(nativeLines.at(-1)!.error).toMatch(/shutting down/);
     expect(nativeLines).toHaveLength(2);
+
+    // The operations API speaks OpenAI's error shape, on its NDJSON lines too.
+    const pullLines = (await pull.rest()).trim().split('\n').map((text) => JSON.parse(text) as { status?: string; error?: { code: string } });
+    expect(pullLines[0]).toEqual({ status: 'pulling manifest' });
+    expect(pullLines.at(-1)!.error).toMatchObject({ code: 'server_shutting_down' });
 
     expect(await server.exited).toBe(0);
   });

@@ -4,6 +4,7 @@ import type { DeployEvent, DeployRequest, ModelAdmin } from '../../model-admin/m
 import { toAdminModelJson, toDeployEventJson, toDeployResultJson } from '../../model-admin/model-admin-json.js';
 import { parseOpenAIBody } from '../../openai/parse-openai-body.js';
 import { writeNdjson } from '../ndjson-response.js';
+import type { OpenStreams } from '../open-streams.js';
 import type { StreamingDeps } from './streaming-response.js';
 
 const deployBodySchema = z
@@ -24,6 +25,7 @@ type DeployBody = z.output<typeof deployBodySchema>;
 export interface AdminModelsDeps {
   admin: ModelAdmin;
   writeSse: StreamingDeps['writeSse'];
+  openStreams?: OpenStreams | undefined;
 }
 
 function toDeployRequest(body: DeployBody): DeployRequest {
@@ -68,7 +70,7 @@ export function adminModelsRoutes(deps: AdminModelsDeps) {
       const format = streamFormat(req, body);
       locals.stream = format !== undefined;
       if (format === 'sse') return deps.writeSse(res, eventLines(events), { signal });
-      if (format === 'ndjson') return writeNdjson(res, eventLines(events), { signal, holdHeadersMs: 2_000 });
+      if (format === 'ndjson') return writeNdjson(res, eventLines(events), { signal, holdHeadersMs: 2_000, openStreams: deps.openStreams, abort: res.locals.abort });
       for await (const event of events) {
         if (event.type === 'result') res.json(toDeployResultJson(event.result));
       }

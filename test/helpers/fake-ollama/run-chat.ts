@@ -101,6 +101,12 @@ export function runChat(body: Record<string, unknown>, state: ModelState, versio
     return { kind: 'unload', requested: request.requested };
   }
   const tools = Array.isArray(body['tools']) ? (body['tools'] as unknown[]) : [];
+  // Go decodes tools into []api.Tool: an element that is not an object (null aside) is a 400 before anything reads it.
+  const badTool = tools.find((tool) => tool !== null && (typeof tool !== 'object' || Array.isArray(tool)));
+  if (badTool !== undefined) {
+    const kind = Array.isArray(badTool) ? 'array' : typeof badTool === 'boolean' ? 'bool' : typeof badTool;
+    return { status: 400, message: `json: cannot unmarshal ${kind} into Go struct field ChatRequest.tools of type api.Tool` };
+  }
   const missing = checkCapabilities(request, 'chat', tools.length > 0 ? ['tools'] : []);
   if (missing) return missing;
   const wasLoaded = state.touch(request.model, request.keepAliveMs, request.numCtx);

@@ -21,6 +21,17 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('debug');
   });
 
+  it('reads the robustness limits: BODY_MAX_DEPTH, READY_REQUIRES, the code interpreter cap and queue', () => {
+    const defaults = loadConfig({});
+    expect(defaults.server).toMatchObject({ bodyMaxDepth: 64, readyRequires: ['ollama', 'keys'] });
+    expect(defaults.plugins.codeInterpreter.maxConcurrent).toBeUndefined();
+    const config = loadConfig({ BODY_MAX_DEPTH: '32', READY_REQUIRES: 'ollama, sessions,rate_limits', CODE_INTERPRETER_MAX_CONCURRENT: '3', CODE_INTERPRETER_MAX_QUEUED: '0' });
+    expect(config.server).toMatchObject({ bodyMaxDepth: 32, readyRequires: ['ollama', 'sessions', 'rate_limits'] });
+    expect(config.plugins.codeInterpreter).toMatchObject({ maxConcurrent: 3, maxQueued: 0 });
+    expect(() => loadConfig({ READY_REQUIRES: 'ollama,coffee' })).toThrow(ConfigError);
+    expect(() => loadConfig({ BODY_MAX_DEPTH: '100000' })).toThrow(ConfigError);
+  });
+
   it('takes several Ollama hosts from a comma-separated OLLAMA_URL', () => {
     expect(loadConfig({ OLLAMA_URL: 'http://a:1, http://b:2' }).ollama.urls).toEqual(['http://a:1', 'http://b:2']);
   });
