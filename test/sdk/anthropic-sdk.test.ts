@@ -139,7 +139,30 @@ describe('@anthropic-ai/sdk: thinking', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'Echo: plain' }]);
   });
 
-  it('sends prior thinking back as the assistant reasoning', async () => {
+  // DeepSeek's rule (issue 16): the thinking of a turn that called tools goes back while that tool round is open;
+  // the thinking of a finished turn is dropped.
+  it('sends the thinking of an open tool round back as the assistant reasoning', async () => {
+    await client.messages.create({
+      model: 'deepseek-v3.1:671b',
+      max_tokens: 200,
+      thinking: { type: 'adaptive' },
+      messages: [
+        { role: 'user', content: 'a' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'earlier thought', signature: 'sig' },
+            { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }] },
+      ],
+      tools: [{ name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+    });
+    expect(lastChat().messages[1]).toMatchObject({ role: 'assistant', thinking: 'earlier thought' });
+  });
+
+  it('drops the thinking of a finished turn, as DeepSeek does', async () => {
     await client.messages.create({
       model: 'deepseek-r1:7b',
       max_tokens: 200,
@@ -150,7 +173,7 @@ describe('@anthropic-ai/sdk: thinking', () => {
         { role: 'user', content: 'c' },
       ],
     });
-    expect(lastChat().messages[1]).toEqual({ role: 'assistant', content: 'b', thinking: 'earlier thought' });
+    expect(lastChat().messages[1]).toEqual({ role: 'assistant', content: 'b' });
   });
 
   it('streams thinking_delta then a signature_delta, and finalMessage() holds both blocks', async () => {
@@ -450,8 +473,9 @@ describe('@anthropic-ai/sdk: errors', () => {
   });
 
   it('raises RateLimitError (rate_limit_error) when the key is over its request limit', async () => {
-    const limited = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY }, file: { rateLimit: { tiers: { default: { requestsPerMinute: 1 } } } } });
+    const limited = await startTestApp({ ollamaUrl: fake.url, env: { MASTER_KEY: KEY }, file: { rateLimit: { tiers: { master: { requestsPerMinute: 1 } } } } });
     try {
+      // MASTER_KEY has its own tier (unlimited unless configured, issue 17): limit that one.
       const limitedClient = new Anthropic({ baseURL: limited.url, apiKey: KEY, maxRetries: 0 });
       await limitedClient.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'one' }] });
       const error = await limitedClient.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'two' }] }).catch((caught: unknown) => caught);
