@@ -34,6 +34,8 @@ import { operationsRouter, type OperationsDeps } from './http/routes/operations-
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
 import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
+import { responsesRoute } from './http/routes/responses.js';
+import { storedResponsesRoutes } from './http/routes/responses-stored.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
@@ -42,6 +44,7 @@ import type { Metrics } from './observability/metrics.js';
 import { summarizeMetrics } from './observability/metrics-summary.js';
 import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
 import { responseCache } from './pipeline/response-cache.js';
+import { createConversationStore } from './pipeline/conversation-store/create-conversation-store.js';
 import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
 import { createSessionAdmin } from './pipeline/session-memory/session-admin.js';
@@ -82,6 +85,9 @@ export interface AppDeps {
 const OTHER_KNOWN_ROUTES: ReadonlyArray<[string | string[], string[]]> = [
   [['/v1/models/*id', '/models/*id'], ['GET']],
   ['/api/v1/chat', ['POST']],
+  [['/v1/responses/compact', '/responses/compact'], ['POST']],
+  [['/v1/responses/:id', '/responses/:id'], ['GET', 'DELETE']],
+  [['/v1/responses/:id/input_items', '/responses/:id/input_items'], ['GET']],
   ['/api/v1/context/:session_id', ['GET', 'PUT', 'DELETE']],
   [['/health', '/health/ready', '/metrics'], ['GET']],
   ['/api/v1/keys', ['GET', 'POST']],
@@ -113,11 +119,13 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', config.server.trustProxy);
 
   const { memory } = config;
+  const sessionKv = deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions });
+  const encryptionKey = memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey);
   // Watches session writes so the admin API can list sessions (the store cannot enumerate its keys).
   const sessionIndex = createSessionIndex();
   const sessions = createSessions({
-    kv: sessionIndex.observe(deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions })),
-    encryptionKey: memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey),
+    kv: sessionIndex.observe(sessionKv),
+    encryptionKey,
     ttlMs: memory.ttlSeconds * 1000,
     defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
   });
@@ -157,6 +165,15 @@ export function createApp(deps: AppDeps): RequestListener {
     writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
   const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
+  // Stored responses (previous_response_id) live beside sessions: same store, cipher, TTL and strategy.
+  const conversations = createConversationStore({
+    kv: sessionKv,
+    encryptionKey,
+    ttlMs: memory.ttlSeconds * 1000,
+    settings: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
+    estimator: sessions.estimator,
+    backend,
+  });
   const { access } = deps;
 
   const perRequest = requestContext({
@@ -223,6 +240,12 @@ export function createApp(deps: AppDeps): RequestListener {
   hotRoute('POST', ['/v1/messages'], [anthropicErrors, ...guarded('chat'), messagesRoute(messages)]);
   hotRoute('POST', ['/v1/messages/count_tokens'], [anthropicErrors, ...guarded('chat'), countTokensRoute(messages)]);
   app.use('/v1/messages', anthropicErrors);
+  hotRoute('POST', ['/v1/responses', '/responses'], [...guarded('chat'), responsesRoute({ ...streaming, conversations })]);
+  const storedResponses = storedResponsesRoutes({ conversations, backend, metrics, authorizeModel });
+  app.post(['/v1/responses/compact', '/responses/compact'], ...guarded('chat'), storedResponses.compact);
+  app.get(['/v1/responses/:id', '/responses/:id'], ...guarded('chat'), storedResponses.get);
+  app.delete(['/v1/responses/:id', '/responses/:id'], ...guarded('chat'), storedResponses.delete);
+  app.get(['/v1/responses/:id/input_items', '/responses/:id/input_items'], ...guarded('chat'), storedResponses.inputItems);
   // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
   const context = contextRoutes(sessions);
   app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);

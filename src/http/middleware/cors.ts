@@ -8,7 +8,7 @@ const ALLOW_HEADERS = [
   'x-stainless-package-version', 'x-stainless-retry-count', 'x-stainless-runtime', 'x-stainless-runtime-version',
   'x-stainless-timeout', 'x-stainless-async', 'x-stainless-helper-method', 'x-stainless-poll-helper',
 ].join(', ');
-const EXPOSE_HEADERS = 'x-request-id, x-cache, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens';
+const EXPOSE_HEADERS = 'x-request-id, x-cache, x-proxy-warning, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens';
 
 export function cors(req: HttpRequest, res: HttpResponse, next: Next): void {
   res.setHeader('access-control-allow-origin', '*');

@@ -17,7 +17,7 @@ import {
 
 /** While summaries keep failing the history still grows; past this many times memorySize the oldest turns go. */
 const HARD_CAP_FACTOR = 4;
-const SUMMARY_HEADING = 'Summary of the earlier conversation:';
+export const SUMMARY_HEADING = 'Summary of the earlier conversation:';
 
 export function summaryMessage(summary: string | undefined): ChatMessage[] {
   return summary ? [{ role: 'system', content: `${SUMMARY_HEADING}\n${summary}` }] : [];

@@ -27,7 +27,7 @@ const messageSchema = z.object({
   toolName: z.string().exactOptional(),
 });
 
-const historySchema = z.object({
+export const historySchema = z.object({
   settings: z.object({
     strategy: z.enum(MEMORY_STRATEGY_NAMES),
     memorySize: z.number().int().positive(),

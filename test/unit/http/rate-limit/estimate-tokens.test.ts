@@ -35,6 +35,16 @@ describe('estimateRequestTokens', () => {
     expect(estimateRequestTokens({ model: 'e', input: ['abcd', 'abcdefgh'] }, 256)).toBe(3);
   });
 
+  it('counts Responses API input items, instructions and tools plus max_output_tokens', () => {
+    const input = [
+      { role: 'user', content: [{ type: 'input_text', text: 'x'.repeat(8) }] },
+      { type: 'function_call', call_id: 'c', name: 'f', arguments: 'y'.repeat(4) },
+      { type: 'function_call_output', call_id: 'c', output: 'z'.repeat(4) },
+    ];
+    expect(estimateRequestTokens({ model: 'm', input, instructions: 'abcd', max_output_tokens: 10 }, 256)).toBe(5 + 10);
+    expect(estimateRequestTokens({ model: 'm', input: 'abcd', stream: true }, 256)).toBe(1 + 256);
+  });
+
   it('is 0 for bodies that generate nothing', () => {
     expect(estimateRequestTokens(undefined, 256)).toBe(0);
     expect(estimateRequestTokens({}, 256)).toBe(0);
