@@ -132,7 +132,7 @@ describe('keyUsage', () => {
     const { key } = await keys.createKey({ name: 'a', scopes: 'chat' });
     await store.recordUsage({ keyId: key.id, day: '2025-03-01', model: 'm', requests: 2, promptTokens: 3, completionTokens: 4 });
     expect(await keys.keyUsage(key.id, { from: '2025-03-01' })).toEqual([
-      { day: '2025-03-01', model: 'm', requests: 2, promptTokens: 3, completionTokens: 4 },
+      { day: '2025-03-01', model: 'm', requests: 2, promptTokens: 3, completionTokens: 4, cachedTokens: 0 },
     ]);
     await expect(keys.keyUsage(key.id, { from: 'yesterday' })).rejects.toThrow(expect.objectContaining({ param: 'from' }));
   });
