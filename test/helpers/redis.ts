@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { unusedPort } from './unused-port.js';
 
 // Redis for tests: the machine's server (shared with other test files and helpers, so every test uses its
 // own key prefix and deletes only its own keys), or a private redis-server child a test may kill.
@@ -47,7 +47,7 @@ export interface PrivateRedis {
 
 /** A redis-server child on a free port, persisting nothing; the caller kills it. */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+  const port = await unusedPort();
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -73,13 +73,4 @@ async function waitUntilUp(url: string): Promise<void> {
     await sleep(50);
   }
   throw new Error(`redis-server at ${url} did not start`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { unusedPort } from '../../helpers/unused-port.js';
 
 // The CLI a newcomer meets: version, typos, presets, `keys update`, where the store and the server are, doctor.
 
@@ -164,12 +164,3 @@ describe('where the CLI finds the server', () => {
     expect(result.stdout).toContain('! Proxy at');
   });
 });
-
-/** A port nothing listens on: bind one, note it, release it. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

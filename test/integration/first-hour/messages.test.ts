@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, type AdminCall } from '../../helpers/admin-call.js';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { unusedPort } from '../../helpers/unused-port.js';
 
 // What a newcomer sees when something is off: the URL without /v1, a wrong method, a missing Content-Type,
 // Ollama not running, a rate limit; and what the operator sees: per-key limits, the master key, metrics labels.
@@ -171,11 +171,3 @@ describe('Ollama not running', () => {
     }
   });
 });
-
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { runBuiltServer } from '../../helpers/run-built-server.js';
+import { unusedPort } from '../../helpers/unused-port.js';
 
 // What the server says at start-up about each Ollama host and the DeepSeek model names (built server, real stdout).
 
@@ -37,11 +37,3 @@ describe('the start-up report', () => {
     }
   });
 });
-
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
