@@ -1,0 +1,209 @@
+import type { HostPool } from '../ollama/host-pool.js';
+import { createFleetHost, modelKey, type FleetHost, type FleetHostSettings } from './fleet-host.js';
+import { rankHosts } from './rank-hosts.js';
+
+// The fleet: every configured Ollama host with what it serves and how it is doing, refreshed in the
+// background from /api/tags and /api/ps, and the HostPool the Ollama transport and the native passthrough
+// ask for hosts. One host is the fast path: a constant candidate list, no ranking.
+
+/** GET a JSON document from one host (`url` + `path`); throws on a network failure or a non-2xx answer. */
+export type ReadHostJson = (url: string, path: string, signal: AbortSignal) => Promise<unknown>;
+
+export interface FleetOptions {
+  hosts: readonly FleetHostSettings[];
+  read: ReadHostJson;
+  /** Background refresh period; 0 = only on demand (after a miss) and at start. */
+  refreshMs: number;
+  /** How long a failed host is tried last. */
+  cooldownMs: number;
+  /** Time limit of one refresh request. */
+  refreshTimeoutMs?: number;
+  /** Conversations remembered for stickiness (oldest forgotten first). */
+  maxSessions?: number;
+  now?: () => number;
+  onRefreshError?: (host: FleetHost, error: unknown) => void;
+}
+
+export interface HostView {
+  url: string;
+  name: string;
+  state: 'unknown' | 'up' | 'down';
+  models: string[] | null;
+  modelsPinned: boolean;
+  loaded: string[];
+  inFlight: number;
+  maxParallel: number;
+  weight: number;
+  latencyMs: number | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastRefreshAt: string | null;
+}
+
+export interface Fleet extends HostPool {
+  readonly hosts: readonly FleetHost[];
+  /** Reads /api/tags and /api/ps of every host now. */
+  refresh(): Promise<void>;
+  /** Starts the background refresh (first round immediately). */
+  start(): void;
+  /** At least one host answered its last refresh or request. */
+  isReady(): boolean;
+  view(): HostView[];
+  close(): void;
+}
+
+export function createFleet(options: FleetOptions): Fleet {
+  if (options.hosts.length === 0) throw new Error('at least one Ollama URL is required');
+  const now = options.now ?? Date.now;
+  const hosts = options.hosts.map(createFleetHost);
+  const byUrl = new Map(hosts.map((host) => [host.url, host]));
+  const single: readonly string[] = hosts.length === 1 ? [hosts[0]!.url] : [];
+  const sessions = new Map<string, string>();
+  const maxSessions = options.maxSessions ?? 10_000;
+  const refreshing = new Map<FleetHost, Promise<void>>();
+  const timeoutMs = options.refreshTimeoutMs ?? 5_000;
+  let turn = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const markDown = (host: FleetHost, reason: string | undefined) => {
+    host.consecutiveFailures++;
+    host.downUntil = now() + options.cooldownMs;
+    host.state = 'down';
+    if (reason !== undefined) host.lastError = reason;
+  };
+  const markUp = (host: FleetHost) => {
+    host.consecutiveFailures = 0;
+    host.downUntil = 0;
+    host.state = 'up';
+  };
+
+  const refreshHost = (host: FleetHost): Promise<void> => {
+    const running = refreshing.get(host);
+    if (running) return running;
+    const run = (async () => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        const [tags, ps] = await Promise.all([
+          host.pinned ? undefined : options.read(host.url, '/api/tags', signal),
+          options.read(host.url, '/api/ps', signal),
+        ]);
+        if (!host.pinned) host.models = new Set(modelNames(tags));
+        host.loaded = new Set(modelNames(ps));
+        host.lastRefreshAt = now();
+        markUp(host);
+      } catch (error) {
+        markDown(host, errorText(error));
+        options.onRefreshError?.(host, error);
+      } finally {
+        refreshing.delete(host);
+      }
+    })();
+    refreshing.set(host, run);
+    return run;
+  };
+  const refresh = async () => {
+    await Promise.all(hosts.map(refreshHost));
+  };
+
+  return {
+    hosts,
+    candidates(model, sessionId) {
+      if (hosts.length === 1) return single;
+      turn = (turn + 1) % hosts.length;
+      const stickyUrl = sessionId === undefined ? undefined : sessions.get(sessionId);
+      const ranked = rankHosts({ hosts, model: model === undefined ? undefined : modelKey(model), stickyUrl, now: now(), turn });
+      const urls = new Array<string>(ranked.length);
+      for (let index = 0; index < ranked.length; index++) urls[index] = ranked[index]!.url;
+      return urls;
+    },
+    markDown(url, reason) {
+      const host = byUrl.get(url);
+      if (host) markDown(host, reason);
+    },
+    markUp(url) {
+      const host = byUrl.get(url);
+      if (host && host.state !== 'up') markUp(host);
+    },
+    begin(url) {
+      const host = byUrl.get(url);
+      if (host) host.inFlight++;
+    },
+    end(url, firstByteMs) {
+      const host = byUrl.get(url);
+      if (!host) return;
+      host.inFlight = Math.max(0, host.inFlight - 1);
+      if (firstByteMs !== undefined) host.latencyMs = host.latencyMs === 0 ? firstByteMs : host.latencyMs * 0.8 + firstByteMs * 0.2;
+    },
+    failed(url, reason) {
+      const host = byUrl.get(url);
+      if (host) host.lastError = reason;
+    },
+    missed(url, model) {
+      const host = byUrl.get(url);
+      if (!host) return;
+      if (!host.pinned) host.models?.delete(modelKey(model));
+      void refreshHost(host);
+      // Another host may have pulled it since the last round.
+      for (const other of hosts) if (other !== host && !other.pinned) void refreshHost(other);
+    },
+    served(sessionId, url) {
+      if (hosts.length === 1 || sessions.get(sessionId) === url) return;
+      sessions.delete(sessionId);
+      sessions.set(sessionId, url);
+      if (sessions.size > maxSessions) sessions.delete(sessions.keys().next().value!);
+    },
+    urls: () => hosts.map((host) => host.url),
+    refresh,
+    start() {
+      void refresh();
+      if (options.refreshMs > 0 && timer === undefined) {
+        timer = setInterval(() => void refresh(), options.refreshMs);
+        timer.unref();
+      }
+    },
+    isReady: () => hosts.some((host) => host.state === 'up'),
+    view: () => hosts.map(viewOf),
+    close() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+function viewOf(host: FleetHost): HostView {
+  return {
+    url: host.url,
+    name: host.name,
+    state: host.state,
+    models: host.models === undefined ? null : [...host.models].sort(),
+    modelsPinned: host.pinned,
+    loaded: [...host.loaded].sort(),
+    inFlight: host.inFlight,
+    maxParallel: host.maxParallel,
+    weight: host.weight,
+    latencyMs: host.latencyMs === 0 ? null : Math.round(host.latencyMs),
+    consecutiveFailures: host.consecutiveFailures,
+    lastError: host.lastError ?? null,
+    lastRefreshAt: host.lastRefreshAt === undefined ? null : new Date(host.lastRefreshAt).toISOString(),
+  };
+}
+
+/** `{"models":[{"name"|"model": …}]}` from /api/tags or /api/ps → normalised names. */
+function modelNames(body: unknown): string[] {
+  const models = (body as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) throw new Error('the answer has no models list');
+  const names: string[] = [];
+  for (const entry of models) {
+    const name = (entry as { name?: unknown; model?: unknown } | null)?.name ?? (entry as { model?: unknown } | null)?.model;
+    if (typeof name === 'string') names.push(modelKey(name));
+  }
+  return names;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code ?? ((error.cause as NodeJS.ErrnoException | undefined)?.code);
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return String(error);
+}
