@@ -8,6 +8,7 @@ import { createFinetuneService, type FinetuneService } from './finetune/finetune
 import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
+import { openFleet } from './fleet/open-fleet.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -60,8 +61,10 @@ export async function openServices(config: Config, options: OpenServicesOptions 
   secrets.push(...access.secrets);
   const plugins = options.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(options.registry ?? new Registry());
+  const fleet = openFleet(config.ollama, (host, error) => logger.warn('ollama host refresh failed', { host: host.name, url: host.url, error: String(error) }));
   const backend = createOllamaBackend({
-    urls: [...config.ollama.urls],
+    urls: fleet.hosts.map((host) => host.url),
+    pool: fleet,
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
@@ -115,6 +118,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     ['plugins', () => plugins.close()],
     ['access control', () => access.close()],
     ['ollama client', () => backend.close()],
+    ['ollama fleet', async () => fleet.close()],
   ];
   return {
     logger,

@@ -26,6 +26,8 @@ const ENV_PATHS: Record<string, string> = {
   OLLAMA_HEADERS_TIMEOUT_MS: 'ollama.headersTimeoutMs',
   OLLAMA_BODY_TIMEOUT_MS: 'ollama.bodyTimeoutMs',
   OLLAMA_CONNECT_TIMEOUT_MS: 'ollama.connectTimeoutMs',
+  OLLAMA_REFRESH_MS: 'ollama.refreshMs',
+  OLLAMA_HOST_COOLDOWN_MS: 'ollama.hostCooldownMs',
   DATA_DIR: 'dataDir',
   MASTER_KEY: 'auth.masterKey',
   AUTH_DISABLED: 'auth.disabled',
