@@ -108,6 +108,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     traffic,
     plugins,
     sessionStore,
+    hosts: fleet,
   };
   // Jobs first (they record why they stopped in the store), then the stores, plugins and the upstream pool.
   const closers: Array<[string, () => Promise<unknown>]> = [

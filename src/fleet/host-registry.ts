@@ -24,20 +24,24 @@ export interface FleetOptions {
   onRefreshError?: (host: FleetHost, error: unknown) => void;
 }
 
+/** One host in GET /api/v1/hosts (snake_case, as the rest of the admin API). */
 export interface HostView {
   url: string;
   name: string;
   state: 'unknown' | 'up' | 'down';
+  /** Installed models; null until the host first answered /api/tags. */
   models: string[] | null;
-  modelsPinned: boolean;
-  loaded: string[];
-  inFlight: number;
-  maxParallel: number;
+  model_count: number | null;
+  models_pinned: boolean;
+  loaded_models: string[];
+  in_flight: number;
+  max_parallel: number;
   weight: number;
-  latencyMs: number | null;
-  consecutiveFailures: number;
-  lastError: string | null;
-  lastRefreshAt: string | null;
+  /** Smoothed time to the first byte. */
+  latency_ms: number | null;
+  consecutive_failures: number;
+  last_error: string | null;
+  last_refresh_at: string | null;
 }
 
 export interface Fleet extends HostPool {
@@ -176,15 +180,16 @@ function viewOf(host: FleetHost): HostView {
     name: host.name,
     state: host.state,
     models: host.models === undefined ? null : [...host.models].sort(),
-    modelsPinned: host.pinned,
-    loaded: [...host.loaded].sort(),
-    inFlight: host.inFlight,
-    maxParallel: host.maxParallel,
+    model_count: host.models === undefined ? null : host.models.size,
+    models_pinned: host.pinned,
+    loaded_models: [...host.loaded].sort(),
+    in_flight: host.inFlight,
+    max_parallel: host.maxParallel,
     weight: host.weight,
-    latencyMs: host.latencyMs === 0 ? null : Math.round(host.latencyMs),
-    consecutiveFailures: host.consecutiveFailures,
-    lastError: host.lastError ?? null,
-    lastRefreshAt: host.lastRefreshAt === undefined ? null : new Date(host.lastRefreshAt).toISOString(),
+    latency_ms: host.latencyMs === 0 ? null : Math.round(host.latencyMs),
+    consecutive_failures: host.consecutiveFailures,
+    last_error: host.lastError ?? null,
+    last_refresh_at: host.lastRefreshAt === undefined ? null : new Date(host.lastRefreshAt).toISOString(),
   };
 }
 
