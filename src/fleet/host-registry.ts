@@ -46,6 +46,7 @@ export interface HostView {
 
 export interface Fleet extends HostPool {
   readonly hosts: readonly FleetHost[];
+  urls(): readonly string[];
   /** Reads /api/tags and /api/ps of every host now. */
   refresh(): Promise<void>;
   /** Starts the background refresh (first round immediately). */
