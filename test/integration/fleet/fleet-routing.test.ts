@@ -1,0 +1,176 @@
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fakeModel, replyError, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+
+// Several fake Ollama hosts behind one proxy (OLLAMA_URL=a,b,c): requests go only to hosts that have the
+// model, loaded hosts first, one conversation stays on one host, a host failing before the first byte is
+// skipped without the client noticing, and a host that failed its refresh gets traffic again after the next.
+
+const WAIT_MS = 10_000;
+
+/** Polls `check` until it returns a value (not a sleep: it ends as soon as the state is reached). */
+async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+interface HostRow {
+  url: string;
+  state: string;
+  models: string[] | null;
+  loaded_models: string[];
+  in_flight: number;
+  last_error: string | null;
+  last_refresh_at: string | null;
+}
+
+async function hosts(app: TestApp): Promise<HostRow[]> {
+  const response = await fetch(`${app.url}/api/v1/hosts`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { data: HostRow[] }).data;
+}
+
+const chats = (fake: FakeOllama, model?: string) =>
+  fake.requests.filter((r) => r.path === '/api/chat' && (model === undefined || (r.body as { model?: string }).model === model)).length;
+
+describe('several Ollama hosts', () => {
+  let a: FakeOllama;
+  let b: FakeOllama;
+  let c: FakeOllama;
+  let app: TestApp | undefined;
+
+  beforeAll(async () => {
+    [a, b, c] = await Promise.all([
+      startFakeOllama({ models: [fakeModel('alpha:1b')] }),
+      startFakeOllama({ models: [fakeModel('beta:1b')] }),
+      startFakeOllama({ models: [fakeModel('beta:1b')] }),
+    ]);
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    for (const fake of [a, b, c]) fake.reset();
+  });
+  afterAll(async () => {
+    await Promise.all([a, b, c].map((fake) => fake.close()));
+  });
+
+  /** The proxy over a, b, c once every host answered its first refresh. */
+  async function startFleet(env: Record<string, string> = {}): Promise<{ app: TestApp; client: OpenAI }> {
+    app = await startTestApp({ ollamaUrl: [a.url, b.url, c.url].join(','), env });
+    const started = app;
+    await until(async () => ((await hosts(started)).every((host) => host.state === 'up') ? true : undefined), 'every host up');
+    return { app: started, client: new OpenAI({ baseURL: `${started.url}/v1`, apiKey: 'unused', maxRetries: 0 }) };
+  }
+  const ask = (client: OpenAI, model: string, headers: Record<string, string> = {}) =>
+    client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }, { headers });
+
+  it('sends each model only to the hosts that have it, and lists the union of models', async () => {
+    const { app: proxy, client } = await startFleet();
+    for (let i = 0; i < 6; i++) expect((await ask(client, 'beta:1b')).choices[0]?.message.content).toBeTruthy();
+    for (let i = 0; i < 3; i++) expect((await ask(client, 'alpha:1b')).choices[0]?.message.content).toBeTruthy();
+
+    expect(chats(a, 'beta:1b')).toBe(0);
+    expect(chats(b, 'alpha:1b') + chats(c, 'alpha:1b')).toBe(0);
+    expect(chats(a, 'alpha:1b')).toBe(3);
+    // Equal hosts share the work.
+    expect(chats(b)).toBeGreaterThan(0);
+    expect(chats(c)).toBeGreaterThan(0);
+    expect(chats(b) + chats(c)).toBe(6);
+
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id).sort()).toEqual(['alpha:1b', 'beta:1b']);
+    const view = await hosts(proxy);
+    expect(view.map((host) => host.models)).toEqual([['alpha:1b'], ['beta:1b'], ['beta:1b']]);
+  });
+
+  it('prefers the host where the model is loaded', async () => {
+    c.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    const { app: proxy } = await startFleet();
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    expect((await hosts(proxy))[2]?.loaded_models).toEqual(['beta:1b']);
+    for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
+    expect(chats(c)).toBe(4);
+    expect(chats(b)).toBe(0);
+    expect(b.coldLoads).toBe(0);
+  });
+
+  it('keeps one conversation (X-Session-Id) on one host', async () => {
+    const { client } = await startFleet();
+    for (let i = 0; i < 4; i++) await ask(client, 'beta:1b', { 'x-session-id': 'fleet-sticky-1' });
+    expect([chats(b), chats(c)].sort()).toEqual([0, 4]);
+    // Without a session the same hosts alternate.
+    b.reset();
+    c.reset();
+    for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
+    expect(chats(b)).toBeGreaterThan(0);
+    expect(chats(c)).toBeGreaterThan(0);
+  });
+
+  it('retries a busy (503) or failing (500) host on another before the first byte: non-stream and stream', async () => {
+    b.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    const { client } = await startFleet();
+    b.script('/api/chat', replyError(503, 'server busy, please try again.  maximum pending requests exceeded'), replyError(500, 'llama runner process has terminated'));
+
+    const answer = await ask(client, 'beta:1b');
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+
+    const stream = await client.chat.completions.create({ model: 'beta:1b', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).not.toBe('');
+
+    expect(b.pendingScripts('/api/chat')).toBe(0);
+    expect(chats(b)).toBe(2);
+    expect(chats(c)).toBe(2);
+    expect(chats(a)).toBe(0);
+  });
+
+  it('skips a host that refuses connections, for streams too', async () => {
+    const dead = await startFakeOllama({ models: [fakeModel('beta:1b')] });
+    const deadUrl = dead.url;
+    dead.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    app = await startTestApp({ ollamaUrl: [deadUrl, c.url].join(','), env: { OLLAMA_REFRESH_MS: '0' } });
+    const proxy = app;
+    await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+    await dead.close();
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+
+    const stream = await client.chat.completions.create({ model: 'beta:1b', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).not.toBe('');
+    expect((await ask(client, 'beta:1b')).choices[0]?.message.content).toBeTruthy();
+    expect(chats(c)).toBe(2);
+    const view = await hosts(proxy);
+    expect(view[0]?.state).toBe('down');
+    expect(view[0]?.last_error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('takes a host that failed its refresh out, and back within one refresh', async () => {
+    const { app: proxy, client } = await startFleet({ OLLAMA_REFRESH_MS: '50', OLLAMA_HOST_COOLDOWN_MS: '60000' });
+    b.script('/api/ps', replyError(500, 'internal error'));
+    await until(async () => ((await hosts(proxy))[1]?.state === 'down' ? true : undefined), 'host b down');
+    b.reset();
+    c.reset();
+    for (let i = 0; i < 3; i++) await ask(client, 'beta:1b');
+    expect(chats(b)).toBe(0);
+    expect(chats(c)).toBe(3);
+
+    // The next refresh succeeds: b is up again although its cooldown has not ended. (b holds the model in
+    // memory as c now does, so neither is preferred for being loaded.)
+    b.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    await until(async () => {
+      const row = (await hosts(proxy))[1];
+      return row?.state === 'up' && row.loaded_models.length === 1 ? true : undefined;
+    }, 'host b up again');
+    for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
+    expect(chats(b)).toBeGreaterThan(0);
+  });
+});
