@@ -9,6 +9,7 @@ const ALLOWED: Record<string, string[]> = {
   core: ['core', 'shared'],
   openai: ['core', 'shared', 'openai'],
   ollama: ['core', 'shared', 'ollama'],
+  fleet: ['core', 'shared', 'ollama/host-pool.ts', 'config', 'fleet'],
   pipeline: ['core', 'shared', 'pipeline', 'stores/kv-store.ts'],
   plugins: ['core', 'shared', 'plugins', 'stores/kv-store.ts'],
   stores: ['shared', 'stores'],
