@@ -9,6 +9,7 @@ import type { OpenStreams } from '../open-streams.js';
 import { readBodyBytes } from '../read-body-bytes.js';
 import { checkNativeBody, nativeRouteKind, refuseUnknownRoute } from './native-model-access.js';
 import { sendFilteredListing } from './native-listing-filter.js';
+import { sendListingUnion } from './native-listing-union.js';
 import { createPassthroughTargets, type PassthroughHosts, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
 import { trackNativeStream } from './passthrough-shutdown.js';
 
@@ -177,6 +178,9 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
       delete req.headers['x-api-key'];
       delete req.headers.origin;
       const isFiltered = res.locals.principal?.models !== undefined && req.method === 'GET' && nativeRouteKind(req.path) === 'lists-models';
+      if (routesByModel && req.method === 'GET' && (req.path === '/api/tags' || req.path === '/api/ps')) {
+        return sendListingUnion(deps.urls, req.path, res, res.locals.principal?.models, res.locals.abort?.signal ?? AbortSignal.timeout(30_000));
+      }
       const chosen = isFiltered ? listingProxy : proxy;
       if (routesByModel && req.method === 'POST' && MODEL_ROUTED.has(req.path.toLowerCase())) {
         // Several hosts: the body names the model, and the host is chosen for it (one read of a small JSON body).

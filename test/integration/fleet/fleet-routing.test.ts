@@ -173,4 +173,31 @@ describe('several Ollama hosts', () => {
     for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
     expect(chats(b)).toBeGreaterThan(0);
   });
+
+  it('routes native /api/chat, /api/generate and /api/show by the body\'s model, and lists the union on /api/tags and /api/ps', async () => {
+    c.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    const { app: proxy } = await startFleet();
+    const post = (path: string, body: unknown) =>
+      fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (let i = 0; i < 3; i++) {
+      const chat = await post('/api/chat', { model: 'alpha:1b', stream: false, messages: [{ role: 'user', content: 'hi' }] });
+      expect(chat.status).toBe(200);
+      expect(((await chat.json()) as { message: { content: string } }).message.content).not.toBe('');
+    }
+    const generate = await post('/api/generate', { model: 'beta:1b', prompt: 'hi' });
+    expect(generate.status).toBe(200);
+    expect((await generate.text()).trim().split('\n').at(-1)).toContain('"done":true');
+    expect((await post('/api/show', { model: 'beta:1b' })).status).toBe(200);
+
+    expect(chats(a, 'alpha:1b')).toBe(3);
+    expect(chats(b) + chats(c)).toBe(0);
+    expect(a.requests.filter((r) => r.path === '/api/generate' || r.path === '/api/show')).toHaveLength(0);
+    // beta is loaded on c: generate and show went there.
+    expect(c.requests.filter((r) => r.path === '/api/generate' || r.path === '/api/show')).toHaveLength(2);
+
+    const tags = (await (await fetch(`${proxy.url}/api/tags`)).json()) as { models: { name: string }[] };
+    expect(tags.models.map((model) => model.name).sort()).toEqual(['alpha:1b', 'beta:1b']);
+    const ps = (await (await fetch(`${proxy.url}/api/ps`)).json()) as { models: { name: string }[] };
+    expect(ps.models.map((model) => model.name).sort()).toEqual(['alpha:1b', 'beta:1b']);
+  });
 });
