@@ -9,6 +9,7 @@ import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
 import { openFleet } from './fleet/open-fleet.js';
+import { registerHostMetrics } from './observability/host-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -62,6 +63,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
   const plugins = options.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(options.registry ?? new Registry());
   const fleet = openFleet(config.ollama, (host, error) => logger.warn('ollama host refresh failed', { host: host.name, url: host.url, error: String(error) }));
+  registerHostMetrics(metrics.registry, () => fleet.view());
   const backend = createOllamaBackend({
     urls: fleet.hosts.map((host) => host.url),
     pool: fleet,

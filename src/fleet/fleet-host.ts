@@ -35,6 +35,10 @@ export interface FleetHost {
   latencyMs: number;
   lastError: string | undefined;
   lastRefreshAt: number | undefined;
+  /** Since start: requests sent, requests or refreshes that failed, requests moved on to another host. */
+  requests: number;
+  errors: number;
+  failovers: number;
 }
 
 /** Ollama treats `name` and `name:latest` as one model. */
@@ -67,5 +71,8 @@ export function createFleetHost(settings: FleetHostSettings): FleetHost {
     latencyMs: 0,
     lastError: undefined,
     lastRefreshAt: undefined,
+    requests: 0,
+    errors: 0,
+    failovers: 0,
   };
 }

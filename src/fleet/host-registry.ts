@@ -42,6 +42,9 @@ export interface HostView {
   consecutive_failures: number;
   last_error: string | null;
   last_refresh_at: string | null;
+  requests: number;
+  errors: number;
+  failovers: number;
 }
 
 export interface Fleet extends HostPool {
@@ -72,6 +75,7 @@ export function createFleet(options: FleetOptions): Fleet {
 
   const markDown = (host: FleetHost, reason: string | undefined) => {
     host.consecutiveFailures++;
+    host.errors++;
     host.downUntil = now() + options.cooldownMs;
     host.state = 'down';
     if (reason !== undefined) host.lastError = reason;
@@ -131,7 +135,10 @@ export function createFleet(options: FleetOptions): Fleet {
     },
     begin(url) {
       const host = byUrl.get(url);
-      if (host) host.inFlight++;
+      if (host) {
+        host.inFlight++;
+        host.requests++;
+      }
     },
     end(url, firstByteMs) {
       const host = byUrl.get(url);
@@ -141,7 +148,20 @@ export function createFleet(options: FleetOptions): Fleet {
     },
     failed(url, reason) {
       const host = byUrl.get(url);
-      if (host) host.lastError = reason;
+      if (!host) return;
+      host.lastError = reason;
+      host.errors++;
+    },
+    failedOver(url) {
+      const host = byUrl.get(url);
+      if (host) host.failovers++;
+    },
+    answered(url, model) {
+      // Ollama keeps a model in memory after answering with it: loaded-first holds before the next refresh.
+      const host = byUrl.get(url);
+      if (host === undefined || hosts.length === 1) return;
+      const key = modelKey(model);
+      if (!host.loaded.has(key)) host.loaded.add(key);
     },
     missed(url, model) {
       const host = byUrl.get(url);
@@ -191,6 +211,9 @@ function viewOf(host: FleetHost): HostView {
     consecutive_failures: host.consecutiveFailures,
     last_error: host.lastError ?? null,
     last_refresh_at: host.lastRefreshAt === undefined ? null : new Date(host.lastRefreshAt).toISOString(),
+    requests: host.requests,
+    errors: host.errors,
+    failovers: host.failovers,
   };
 }
 

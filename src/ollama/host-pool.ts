@@ -14,6 +14,10 @@ export interface HostPool {
   end?(url: string, firstByteMs: number | undefined): void;
   /** The host failed a request with an HTTP error (busy, 5xx): remembered as its last error. */
   failed?(url: string, reason: string): void;
+  /** The request left this host for the next candidate (busy, 5xx, refused, model missing). */
+  failedOver?(url: string): void;
+  /** The host answered a call for the model (so it now holds it in memory). */
+  answered?(url: string, model: string): void;
   /** The host said it does not have the model: its model list is stale. */
   missed?(url: string, model: string): void;
   /** The conversation was served by this host (stickiness). */

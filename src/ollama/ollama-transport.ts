@@ -115,6 +115,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
           call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
           lastError = error;
           failures.push({ url, reason: failureReason(error) });
+          if (index < last) pool.failedOver?.(url);
           continue;
         }
         // Nothing reached the client yet: a busy host, a server error or a stale model list moves on to the next host.
@@ -122,6 +123,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
           if (error instanceof ModelNotFoundError && call.model !== undefined) pool.missed?.(url, call.model);
           else pool.failed?.(url, (error as Error).message);
           call.logger?.warn('ollama host failed before answering, trying the next one', { url, error: (error as Error).message });
+          pool.failedOver?.(url);
           continue;
         }
         if (error instanceof ModelNotFoundError && call.model !== undefined) pool.missed?.(url, call.model);
@@ -129,6 +131,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
       }
       pool.markUp(url);
       if (call.sessionId !== undefined) pool.served?.(call.sessionId, url);
+      if (call.model !== undefined && GENERATION_PATHS.has(call.path)) pool.answered?.(url, call.model);
       if (tracks) endWhenClosed(response, () => pool.end!(url, performance.now() - started));
       return response;
     }
@@ -145,6 +148,9 @@ function isRetryableBeforeFirstByte(error: unknown): boolean {
   const status = typeof error === 'object' && error !== null ? httpStatusOf.get(error) : undefined;
   return status !== undefined && status >= 500 && status !== 504;
 }
+
+/** Calls after which Ollama holds the model in memory. */
+const GENERATION_PATHS = new Set(['/api/chat', '/api/generate', '/api/embed']);
 
 /** The HTTP status behind an error sendTo threw (errors only: nothing is recorded for answered calls). */
 const httpStatusOf = new WeakMap<object, number>();

@@ -71,7 +71,12 @@ describe('several Ollama hosts', () => {
   const ask = (client: OpenAI, model: string, headers: Record<string, string> = {}) =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }, { headers });
 
+  const preload = (...fakes: FakeOllama[]) => {
+    for (const fake of fakes) fake.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+  };
+
   it('sends each model only to the hosts that have it, and lists the union of models', async () => {
+    preload(b, c);
     const { app: proxy, client } = await startFleet();
     for (let i = 0; i < 6; i++) expect((await ask(client, 'beta:1b')).choices[0]?.message.content).toBeTruthy();
     for (let i = 0; i < 3; i++) expect((await ask(client, 'alpha:1b')).choices[0]?.message.content).toBeTruthy();
@@ -79,7 +84,7 @@ describe('several Ollama hosts', () => {
     expect(chats(a, 'beta:1b')).toBe(0);
     expect(chats(b, 'alpha:1b') + chats(c, 'alpha:1b')).toBe(0);
     expect(chats(a, 'alpha:1b')).toBe(3);
-    // Equal hosts share the work.
+    // Equal hosts (both hold the model in memory) share the work.
     expect(chats(b)).toBeGreaterThan(0);
     expect(chats(c)).toBeGreaterThan(0);
     expect(chats(b) + chats(c)).toBe(6);
@@ -88,6 +93,13 @@ describe('several Ollama hosts', () => {
     expect(models.data.map((model) => model.id).sort()).toEqual(['alpha:1b', 'beta:1b']);
     const view = await hosts(proxy);
     expect(view.map((host) => host.models)).toEqual([['alpha:1b'], ['beta:1b'], ['beta:1b']]);
+  });
+
+  it('keeps a cold model on the host that loaded it first (one cold load, not one per host)', async () => {
+    const { client } = await startFleet({ OLLAMA_REFRESH_MS: '0' });
+    for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
+    expect([chats(b), chats(c)].sort()).toEqual([0, 4]);
+    expect(b.coldLoads + c.coldLoads).toBe(1);
   });
 
   it('prefers the host where the model is loaded', async () => {
@@ -102,12 +114,14 @@ describe('several Ollama hosts', () => {
   });
 
   it('keeps one conversation (X-Session-Id) on one host', async () => {
+    preload(b, c);
     const { client } = await startFleet();
     for (let i = 0; i < 4; i++) await ask(client, 'beta:1b', { 'x-session-id': 'fleet-sticky-1' });
     expect([chats(b), chats(c)].sort()).toEqual([0, 4]);
     // Without a session the same hosts alternate.
     b.reset();
     c.reset();
+    preload(b, c);
     for (let i = 0; i < 4; i++) await ask(client, 'beta:1b');
     expect(chats(b)).toBeGreaterThan(0);
     expect(chats(c)).toBeGreaterThan(0);
@@ -115,7 +129,7 @@ describe('several Ollama hosts', () => {
 
   it('retries a busy (503) or failing (500) host on another before the first byte: non-stream and stream', async () => {
     b.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
-    const { client } = await startFleet();
+    const { app: proxy, client } = await startFleet();
     b.script('/api/chat', replyError(503, 'server busy, please try again.  maximum pending requests exceeded'), replyError(500, 'llama runner process has terminated'));
 
     const answer = await ask(client, 'beta:1b');
@@ -130,6 +144,23 @@ describe('several Ollama hosts', () => {
     expect(chats(b)).toBe(2);
     expect(chats(c)).toBe(2);
     expect(chats(a)).toBe(0);
+
+    const bName = new URL(b.url).host;
+    const row = (await hosts(proxy)).find((host) => host.url === b.url) as HostRow & { failovers: number; errors: number };
+    expect(row.failovers).toBe(2);
+    expect(row.last_error).toMatch(/llama runner process has terminated/);
+    const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+    expect(metrics).toContain(`ollama_host_failovers_total{host="${bName}"} 2`);
+    expect(metrics).toContain(`ollama_host_requests_total{host="${new URL(c.url).host}"} 2`);
+  });
+
+  it('shows GET /api/v1/hosts to the admin scope only', async () => {
+    app = await startTestApp({ ollamaUrl: [a.url, b.url].join(','), env: { MASTER_KEY: 'fleet-master-key-123' } });
+    expect((await fetch(`${app.url}/api/v1/hosts`)).status).toBe(401);
+    const response = await fetch(`${app.url}/api/v1/hosts`, { headers: { authorization: 'Bearer fleet-master-key-123' } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: HostRow[] };
+    expect(body.data.map((host) => host.url)).toEqual([a.url, b.url]);
   });
 
   it('skips a host that refuses connections, for streams too', async () => {
