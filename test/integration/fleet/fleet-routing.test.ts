@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeModel, replyError, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
+import { fakeModel, hang, replyError, startFakeOllama, type FakeOllama } from '../../helpers/fake-ollama.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 // Several fake Ollama hosts behind one proxy (OLLAMA_URL=a,b,c): requests go only to hosts that have the
@@ -230,5 +230,31 @@ describe('several Ollama hosts', () => {
     expect(tags.models.map((model) => model.name).sort()).toEqual(['alpha:1b', 'beta:1b']);
     const ps = (await (await fetch(`${proxy.url}/api/ps`)).json()) as { models: { name: string }[] };
     expect(ps.models.map((model) => model.name).sort()).toEqual(['alpha:1b', 'beta:1b']);
+  });
+
+  it('moves on when a host at its maxParallel answers 503 busy', async () => {
+    const busy = await startFakeOllama({ models: [fakeModel('beta:1b')], maxParallel: 1 });
+    try {
+      busy.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+      busy.script('/api/chat', hang());
+      app = await startTestApp({ ollamaUrl: [busy.url, c.url].join(','), env: { OLLAMA_REFRESH_MS: '0' } });
+      const proxy = app;
+      await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+      const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const stuck = new AbortController();
+      const slow = client.chat.completions
+        .create({ model: 'beta:1b', messages: [{ role: 'user', content: 'slow' }] }, { signal: stuck.signal })
+        .then(() => 'answered', () => 'aborted');
+      await until(() => (busy.inFlight === 1 ? true : undefined), 'the busy host to hold one request');
+      // The busy host holds the model, but its one slot is taken: its 503 sends the request on to c, unseen.
+      const answer = await ask(client, 'beta:1b');
+      expect(answer.choices[0]?.message.content).toBeTruthy();
+      expect(busy.busyRefusals).toBe(1);
+      expect(chats(c)).toBe(1);
+      stuck.abort();
+      expect(await slow).toBe('aborted');
+    } finally {
+      await busy.close();
+    }
   });
 });
