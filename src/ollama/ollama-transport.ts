@@ -158,8 +158,16 @@ const httpStatusOf = new WeakMap<object, number>();
 /** The request counts as in flight until its body is read or dropped (undici bodies are Readables). */
 function endWhenClosed(response: OllamaFetchResponse, done: () => void): void {
   const body = response.body as (AsyncIterable<Uint8Array> & { once?: (event: string, listener: () => void) => unknown; destroyed?: boolean }) | null;
-  if (body !== null && typeof body.once === 'function' && body.destroyed !== true) body.once('close', done);
-  else done();
+  if (body === null || typeof body.once !== 'function' || body.destroyed === true) return done();
+  // 'end' when the body was read to the end (before the reader's promise settles), 'close' when it was dropped.
+  let ended = false;
+  const once = () => {
+    if (ended) return;
+    ended = true;
+    done();
+  };
+  body.once('end', once);
+  body.once('close', once);
 }
 
 /**

@@ -93,6 +93,7 @@ describe('several Ollama hosts', () => {
     expect(models.data.map((model) => model.id).sort()).toEqual(['alpha:1b', 'beta:1b']);
     const view = await hosts(proxy);
     expect(view.map((host) => host.models)).toEqual([['alpha:1b'], ['beta:1b'], ['beta:1b']]);
+    expect(view.map((host) => host.in_flight)).toEqual([0, 0, 0]);
   });
 
   it('keeps a cold model on the host that loaded it first (one cold load, not one per host)', async () => {
@@ -256,5 +257,27 @@ describe('several Ollama hosts', () => {
     } finally {
       await busy.close();
     }
+  });
+
+  it('takes per-host settings from CONFIG_FILE ollama.hosts (names, maxParallel, weight, pinned models)', async () => {
+    app = await startTestApp({
+      ollamaUrl: 'http://127.0.0.1:9',
+      file: { ollama: { hosts: [{ url: a.url, name: 'gpu-a', models: ['alpha:1b'] }, { url: b.url, name: 'gpu-b', maxParallel: 4, weight: 2 }] } },
+    });
+    const proxy = app;
+    await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+    const view = (await hosts(proxy)) as Array<HostRow & { name: string; models_pinned: boolean; max_parallel: number; weight: number }>;
+    expect(view.map(({ name, models, models_pinned, max_parallel, weight }) => ({ name, models, models_pinned, max_parallel, weight }))).toEqual([
+      { name: 'gpu-a', models: ['alpha:1b'], models_pinned: true, max_parallel: 1, weight: 1 },
+      { name: 'gpu-b', models: ['beta:1b'], models_pinned: false, max_parallel: 4, weight: 2 },
+    ]);
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    await ask(client, 'beta:1b');
+    await ask(client, 'alpha:1b');
+    expect(chats(b, 'beta:1b')).toBe(1);
+    expect(chats(a, 'alpha:1b')).toBe(1);
+    expect(chats(a, 'beta:1b') + chats(b, 'alpha:1b')).toBe(0);
+    // The pinned list replaces /api/tags: a is never asked for its models.
+    expect(a.requests.filter((r) => r.path === '/api/tags')).toHaveLength(0);
   });
 });
