@@ -280,4 +280,24 @@ describe('several Ollama hosts', () => {
     // The pinned list replaces /api/tags: a is never asked for its models.
     expect(a.requests.filter((r) => r.path === '/api/tags')).toHaveLength(0);
   });
+
+  it('sends embeddings to the host with the embedding model, and is ready while one host answers', async () => {
+    const embedder = await startFakeOllama({ models: [fakeModel('embedder:1b', { capabilities: ['embedding'] })] });
+    const dead = await startFakeOllama();
+    const deadUrl = dead.url;
+    await dead.close();
+    try {
+      app = await startTestApp({ ollamaUrl: [a.url, deadUrl, embedder.url].join(','), env: { OLLAMA_REFRESH_MS: '0' } });
+      const proxy = app;
+      await until(async () => ((await hosts(proxy)).map((host) => host.state).join() === 'up,down,up' ? true : undefined), 'a and the embedder up');
+      const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const result = await client.embeddings.create({ model: 'embedder:1b', input: ['one', 'two'] });
+      expect(result.data).toHaveLength(2);
+      expect(embedder.requests.filter((r) => r.path === '/api/embed')).toHaveLength(1);
+      expect(a.requests.filter((r) => r.path === '/api/embed')).toHaveLength(0);
+      expect((await fetch(`${proxy.url}/health/ready`)).status).toBe(200);
+    } finally {
+      await embedder.close();
+    }
+  });
 });
