@@ -63,7 +63,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
   const plugins = options.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(options.registry ?? new Registry());
   const fleet = openFleet(config.ollama, (host, error) => logger.warn('ollama host refresh failed', { host: host.name, url: host.url, error: String(error) }));
-  registerHostMetrics(metrics.registry, () => fleet.view());
+  if (fleet.hosts.length > 1) registerHostMetrics(metrics.registry, () => fleet.view());
   const backend = createOllamaBackend({
     urls: fleet.hosts.map((host) => host.url),
     pool: fleet,

@@ -114,7 +114,7 @@ export function createFleet(options: FleetOptions): Fleet {
     await Promise.all(hosts.map(refreshHost));
   };
 
-  return {
+  const fleet: Fleet = {
     hosts,
     candidates(model, sessionId) {
       if (hosts.length === 1) return single;
@@ -193,6 +193,14 @@ export function createFleet(options: FleetOptions): Fleet {
       timer = undefined;
     },
   };
+  if (hosts.length === 1) {
+    // Fast path: with one host nothing is chosen, so requests are not counted in and out (no per-call hooks).
+    delete fleet.begin;
+    delete fleet.end;
+    delete fleet.answered;
+    delete fleet.served;
+  }
+  return fleet;
 }
 
 function viewOf(host: FleetHost): HostView {
