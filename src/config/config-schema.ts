@@ -73,6 +73,10 @@ export const configSchema = z
         refreshMs: nonNegativeInt.default(10_000),
         /** How long a host that failed is tried last. */
         hostCooldownMs: positiveInt.default(5_000),
+        /** Several hosts: generation requests per model that wait while every host with the model is at maxParallel (0 = none). */
+        queueSize: nonNegativeInt.default(0),
+        /** Longest such wait before a 503 with retry-after. */
+        queueWaitMs: positiveInt.default(30_000),
         /** Per-host settings (CONFIG_FILE); when set, these are the hosts and `urls` is ignored. */
         hosts: z
           .array(

@@ -28,6 +28,8 @@ const ENV_PATHS: Record<string, string> = {
   OLLAMA_CONNECT_TIMEOUT_MS: 'ollama.connectTimeoutMs',
   OLLAMA_REFRESH_MS: 'ollama.refreshMs',
   OLLAMA_HOST_COOLDOWN_MS: 'ollama.hostCooldownMs',
+  OLLAMA_QUEUE_SIZE: 'ollama.queueSize',
+  OLLAMA_QUEUE_WAIT_MS: 'ollama.queueWaitMs',
   DATA_DIR: 'dataDir',
   MASTER_KEY: 'auth.masterKey',
   AUTH_DISABLED: 'auth.disabled',

@@ -1,3 +1,4 @@
+import { UpstreamBusyError } from '../core/errors.js';
 import type { HostPool } from '../ollama/host-pool.js';
 import { createFleetHost, modelKey, type FleetHost, type FleetHostSettings } from './fleet-host.js';
 import { rankHosts } from './rank-hosts.js';
@@ -20,6 +21,10 @@ export interface FleetOptions {
   refreshTimeoutMs?: number;
   /** Conversations remembered for stickiness (oldest forgotten first). */
   maxSessions?: number;
+  /** Requests per model that may wait while every host with the model is at maxParallel; 0 = no queue. */
+  queueSize?: number;
+  /** Longest wait in that queue before a 503. */
+  queueWaitMs?: number;
   now?: () => number;
   onRefreshError?: (host: FleetHost, error: unknown) => void;
 }
@@ -45,6 +50,8 @@ export interface HostView {
   requests: number;
   errors: number;
   failovers: number;
+  /** Requests waiting (admission queue) for a model this host may serve. */
+  queued_requests?: number;
 }
 
 export interface Fleet extends HostPool {
@@ -54,6 +61,8 @@ export interface Fleet extends HostPool {
   refresh(): Promise<void>;
   /** Starts the background refresh (first round immediately). */
   start(): void;
+  /** Requests waiting for a free host for the model. */
+  queued(model: string): number;
   /** At least one host answered its last refresh or request. */
   isReady(): boolean;
   view(): HostView[];
@@ -72,6 +81,29 @@ export function createFleet(options: FleetOptions): Fleet {
   const timeoutMs = options.refreshTimeoutMs ?? 5_000;
   let turn = 0;
   let timer: NodeJS.Timeout | undefined;
+  const queueSize = options.queueSize ?? 0;
+  const queueWaitMs = options.queueWaitMs ?? 30_000;
+  const queues = new Map<string, Waiter[]>();
+
+  /** Some host that may serve the model has a free slot (or no host is known to have it: routing answers then). */
+  const hasRoom = (key: string): boolean => {
+    const at = now();
+    let eligible = false;
+    for (const host of hosts) {
+      if (host.downUntil > at || (host.models !== undefined && !host.models.has(key))) continue;
+      eligible = true;
+      if (host.inFlight < host.maxParallel) return true;
+    }
+    return !eligible;
+  };
+  const wake = () => {
+    for (const [key, queue] of queues) {
+      if (!hasRoom(key)) continue;
+      const waiter = queue.shift();
+      if (queue.length === 0) queues.delete(key);
+      waiter?.admit();
+    }
+  };
 
   const markDown = (host: FleetHost, reason: string | undefined) => {
     host.consecutiveFailures++;
@@ -145,7 +177,45 @@ export function createFleet(options: FleetOptions): Fleet {
       if (!host) return;
       host.inFlight = Math.max(0, host.inFlight - 1);
       if (firstByteMs !== undefined) host.latencyMs = host.latencyMs === 0 ? firstByteMs : host.latencyMs * 0.8 + firstByteMs * 0.2;
+      if (queues.size > 0) wake();
     },
+    admit(model, signal) {
+      if (queueSize === 0 || model === undefined) return undefined;
+      const key = modelKey(model);
+      const queue = queues.get(key);
+      if (queue === undefined && hasRoom(key)) return undefined;
+      if (queue !== undefined && queue.length >= queueSize) {
+        throw new UpstreamBusyError(`Every Ollama host with ${model} is busy and ${queueSize} requests are already waiting for it; retry shortly.`, retryAfterSeconds(queueWaitMs));
+      }
+      return new Promise<void>((resolve, reject) => {
+        const waiters = queue ?? [];
+        if (queue === undefined) queues.set(key, waiters);
+        const leave = () => {
+          clearTimeout(timeout);
+          signal.removeEventListener('abort', onAbort);
+          const index = waiters.indexOf(waiter);
+          if (index >= 0) waiters.splice(index, 1);
+          if (waiters.length === 0 && queues.get(key) === waiters) queues.delete(key);
+        };
+        const onAbort = () => {
+          leave();
+          reject(signal.reason);
+        };
+        const timeout = setTimeout(() => {
+          leave();
+          reject(new UpstreamBusyError(`Every Ollama host with ${model} stayed busy for ${queueWaitMs} ms; retry shortly.`, retryAfterSeconds(queueWaitMs)));
+        }, queueWaitMs);
+        const waiter: Waiter = {
+          admit() {
+            leave();
+            resolve();
+          },
+        };
+        waiters.push(waiter);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    queued: (model) => queues.get(modelKey(model))?.length ?? 0,
     failed(url, reason) {
       const host = byUrl.get(url);
       if (!host) return;
@@ -187,7 +257,12 @@ export function createFleet(options: FleetOptions): Fleet {
       }
     },
     isReady: () => hosts.some((host) => host.state === 'up'),
-    view: () => hosts.map(viewOf),
+    view: () =>
+      hosts.map((host) => {
+        let queued = 0;
+        for (const [key, waiters] of queues) if (host.models === undefined || host.models.has(key)) queued += waiters.length;
+        return { ...viewOf(host), queued_requests: queued };
+      }),
     close() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
@@ -197,10 +272,19 @@ export function createFleet(options: FleetOptions): Fleet {
     // Fast path: with one host nothing is chosen, so requests are not counted in and out (no per-call hooks).
     delete fleet.begin;
     delete fleet.end;
+    delete fleet.admit;
     delete fleet.answered;
     delete fleet.served;
   }
   return fleet;
+}
+
+interface Waiter {
+  admit(): void;
+}
+
+function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
 function viewOf(host: FleetHost): HostView {

@@ -19,6 +19,8 @@ export function openFleet(config: Config['ollama'], onRefreshError?: (host: Flee
     read,
     refreshMs: config.refreshMs,
     cooldownMs: config.hostCooldownMs,
+    queueSize: config.queueSize,
+    queueWaitMs: config.queueWaitMs,
     refreshTimeoutMs: Math.min(config.connectTimeoutMs + 5_000, 30_000),
     ...(onRefreshError ? { onRefreshError } : {}),
   });

@@ -8,6 +8,8 @@ export interface HostPool {
   markDown(url: string, reason?: string): void;
   markUp(url: string): void;
   // Optional hooks a fleet (src/fleet/) implements; the plain pool below does not need them.
+  /** Undefined when a host has room for the model now; else a wait for one (rejects busy when the queue is full or the wait too long). */
+  admit?(model: string | undefined, signal: AbortSignal): Promise<void> | undefined;
   /** A request starts on the host. */
   begin?(url: string): void;
   /** That request ended (its body closed); firstByteMs when it got response headers. */

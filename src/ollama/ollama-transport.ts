@@ -96,6 +96,10 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
   const tracks = pool.begin !== undefined;
 
   const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
+    if (pool.admit !== undefined && GENERATION_PATHS.has(call.path)) {
+      const waiting = pool.admit(call.model, call.signal);
+      if (waiting !== undefined) await waiting;
+    }
     let lastError: unknown;
     const failures: Array<{ url: string; reason: string }> = [];
     const candidates = pool.candidates(call.model, call.sessionId);

@@ -300,4 +300,38 @@ describe('several Ollama hosts', () => {
       await embedder.close();
     }
   });
+
+  it('queues a request while every host with the model is at maxParallel, and answers 503 with retry-after beyond the queue', async () => {
+    const { app: proxy, client } = await startFleet({ OLLAMA_QUEUE_SIZE: '1', OLLAMA_QUEUE_WAIT_MS: '60000' });
+    b.script('/api/chat', hang());
+    c.script('/api/chat', hang());
+    const held = [new AbortController(), new AbortController()];
+    const holding = held.map((controller) =>
+      client.chat.completions.create({ model: 'beta:1b', messages: [{ role: 'user', content: 'hold' }] }, { signal: controller.signal }).then(
+        () => 'answered',
+        () => 'aborted',
+      ),
+    );
+    await until(() => (b.inFlight === 1 && c.inFlight === 1 ? true : undefined), 'both hosts holding a request');
+
+    const waiting = ask(client, 'beta:1b');
+    await until(async () => ((await hosts(proxy))[1] as HostRow & { queued_requests: number }).queued_requests === 1 || undefined, 'one request queued');
+    const refused = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'beta:1b', messages: [{ role: 'user', content: 'one too many' }] }),
+    });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/busy/);
+    // alpha is not affected by beta's queue.
+    expect((await ask(client, 'alpha:1b')).choices[0]?.message.content).toBeTruthy();
+
+    held[0]!.abort();
+    const answer = await waiting;
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+    held[1]!.abort();
+    expect(await Promise.all(holding)).toEqual(['aborted', 'aborted']);
+    expect(chats(b) + chats(c)).toBe(3);
+  });
 });
