@@ -77,6 +77,10 @@ export const configSchema = z
         queueSize: nonNegativeInt.default(0),
         /** Longest such wait before a 503 with retry-after. */
         queueWaitMs: positiveInt.default(30_000),
+        /** Embeddings micro-batching: concurrent requests per model are sent as one call after this window (0 = off). */
+        embedBatchWindowMs: nonNegativeInt.default(0),
+        /** Most inputs in one batched call. */
+        embedBatchMaxInputs: positiveInt.default(32),
         /** Per-host settings (CONFIG_FILE); when set, these are the hosts and `urls` is ignored. */
         hosts: z
           .array(

@@ -30,6 +30,8 @@ const ENV_PATHS: Record<string, string> = {
   OLLAMA_HOST_COOLDOWN_MS: 'ollama.hostCooldownMs',
   OLLAMA_QUEUE_SIZE: 'ollama.queueSize',
   OLLAMA_QUEUE_WAIT_MS: 'ollama.queueWaitMs',
+  EMBED_BATCH_WINDOW_MS: 'ollama.embedBatchWindowMs',
+  EMBED_BATCH_MAX_INPUTS: 'ollama.embedBatchMaxInputs',
   DATA_DIR: 'dataDir',
   MASTER_KEY: 'auth.masterKey',
   AUTH_DISABLED: 'auth.disabled',
