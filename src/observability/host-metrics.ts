@@ -9,6 +9,7 @@ export interface HostCounters {
   requests: number;
   errors: number;
   failovers: number;
+  queued_requests?: number;
 }
 
 export function registerHostMetrics(registry: Registry, hosts: () => readonly HostCounters[]): void {
@@ -35,6 +36,16 @@ export function registerHostMetrics(registry: Registry, hosts: () => readonly Ho
     collect() {
       this.reset();
       for (const host of hosts()) this.set({ host: host.name }, host.in_flight);
+    },
+  });
+  new Gauge({
+    name: 'ollama_host_queued_requests',
+    help: 'Requests waiting in the admission queue for a model this Ollama host may serve',
+    labelNames: ['host'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const host of hosts()) this.set({ host: host.name }, host.queued_requests ?? 0);
     },
   });
   new Gauge({

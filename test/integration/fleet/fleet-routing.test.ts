@@ -324,6 +324,7 @@ describe('several Ollama hosts', () => {
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/busy/);
+    expect(await (await fetch(`${proxy.url}/metrics`)).text()).toContain(`ollama_host_queued_requests{host="${new URL(b.url).host}"} 1`);
     // alpha is not affected by beta's queue.
     expect((await ask(client, 'alpha:1b')).choices[0]?.message.content).toBeTruthy();
 
