@@ -270,11 +270,10 @@ export function createFleet(options: FleetOptions): Fleet {
   };
   if (hosts.length === 1) {
     // Fast path: with one host nothing is chosen, so requests are not counted in and out (no per-call hooks).
-    delete fleet.begin;
-    delete fleet.end;
-    delete fleet.admit;
-    delete fleet.answered;
-    delete fleet.served;
+    // A fresh object without them rather than `delete`, which would leave a slow dictionary-mode object.
+    const { begin, end, admit, answered, served, ...plain } = fleet;
+    void [begin, end, admit, answered, served];
+    return plain;
   }
   return fleet;
 }
