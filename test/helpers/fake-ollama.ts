@@ -9,6 +9,7 @@ import { createFastReplies, FAST_ROUTES } from './fake-ollama/fast-replies.js';
 import { defaultModels, type FakeModel } from './fake-ollama/fake-model.js';
 import type { HandlerContext } from './fake-ollama/handler-context.js';
 import { createModelState, type LoadedModel, type ModelState } from './fake-ollama/model-state.js';
+import { modelKey } from './fake-ollama/model-name.js';
 import { writeReply, type Reply } from './fake-ollama/reply.js';
 import { dispatch } from './fake-ollama/routes.js';
 
@@ -43,6 +44,8 @@ export interface FakeOllamaOptions {
    * gets 503 `server busy`, as Ollama answers when its queue is full. Default unlimited.
    */
   maxParallel?: number;
+  /** A generation whose model is installed but not in `loaded` first waits this long, as Ollama loads it. Default 0. */
+  coldLoadDelayMs?: number;
 }
 
 export interface FakeOllama {
@@ -87,6 +90,7 @@ interface Runtime {
   closedRequests: number;
   isClosing: boolean;
   readonly maxParallel: number;
+  readonly coldLoadDelayMs: number;
   inFlight: number;
   busyRefusals: number;
 }
@@ -106,6 +110,7 @@ function createRuntime(opts: FakeOllamaOptions): Runtime {
     closedRequests: 0,
     isClosing: false,
     maxParallel: opts.maxParallel ?? Infinity,
+    coldLoadDelayMs: opts.coldLoadDelayMs ?? 0,
     inFlight: 0,
     busyRefusals: 0,
   };
@@ -126,10 +131,20 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   }
   rt.inFlight++;
   try {
+    if (rt.coldLoadDelayMs > 0 && needsLoad(rt, ex.body)) await new Promise((resolve) => setTimeout(resolve, rt.coldLoadDelayMs));
     await serve(rt, ex);
   } finally {
     rt.inFlight--;
   }
+}
+
+/** The body names an installed model that is not loaded (expired entries count as unloaded). */
+function needsLoad(rt: Runtime, body: unknown): boolean {
+  const name = (body as { model?: unknown } | null)?.model;
+  if (typeof name !== 'string' || rt.state.find(name) === undefined) return false;
+  const key = modelKey(name);
+  const now = Date.now();
+  return !rt.state.loaded.some((entry) => modelKey(entry.name) === key && entry.expiresAt.getTime() > now);
 }
 
 async function serve(rt: Runtime, ex: Exchange): Promise<void> {

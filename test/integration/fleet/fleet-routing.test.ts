@@ -335,4 +335,23 @@ describe('several Ollama hosts', () => {
     expect(await Promise.all(holding)).toEqual(['aborted', 'aborted']);
     expect(chats(b) + chats(c)).toBe(3);
   });
+
+  it('fake Ollama: a cold model costs its load delay once, a loaded one does not', async () => {
+    const slow = await startFakeOllama({ models: [fakeModel('beta:1b')], coldLoadDelayMs: 300 });
+    try {
+      const chat = async () => {
+        const started = performance.now();
+        const response = await fetch(`${slow.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'beta:1b', stream: false, messages: [{ role: 'user', content: 'hi' }] }) });
+        expect(response.status).toBe(200);
+        await response.json();
+        return performance.now() - started;
+      };
+      expect(await chat()).toBeGreaterThanOrEqual(290);
+      expect(slow.coldLoads).toBe(1);
+      await chat();
+      expect(slow.coldLoads).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
 });
