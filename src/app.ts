@@ -23,6 +23,7 @@ import { completionsRoute } from './http/routes/completions.js';
 import { contextRoutes } from './http/routes/context.js';
 import { embeddingsRoute } from './http/routes/embeddings.js';
 import { adminApiRouter } from './http/routes/admin-api.js';
+import { adminHostsRoute, type HostsView } from './http/routes/admin-hosts.js';
 import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
 import { adminSessionsRoutes } from './http/routes/admin-sessions.js';
 import { consoleRoute } from './http/routes/console.js';
@@ -32,6 +33,7 @@ import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
+import type { PassthroughHosts } from './http/routes/passthrough-targets.js';
 import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
 import { responsesRoute } from './http/routes/responses.js';
@@ -79,6 +81,8 @@ export interface AppDeps {
   openStreams?: OpenStreams;
   /** The built operator console (dist/console), served at /console; not served when absent. */
   consoleDir?: string;
+  /** The Ollama hosts (src/fleet/): GET /api/v1/hosts, and the native passthrough's host choice. */
+  hosts?: HostsView & PassthroughHosts;
 }
 
 /** Paths served outside the hot-route table, for 405 answers to other methods. */
@@ -204,7 +208,7 @@ export function createApp(deps: AppDeps): RequestListener {
       : [labelFromRoute, auth, requireScope(scope), json, cacheControl];
 
   // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
-  const passthrough = ollamaPassthrough({ urls: config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}) });
+  const passthrough = ollamaPassthrough({ urls: deps.hosts?.urls() ?? config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}), ...(deps.hosts ? { hosts: deps.hosts } : {}) });
   const native = express.Router();
   native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
   app.use(native);
@@ -257,6 +261,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
   if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse, openStreams }));
+  if (deps.hosts) app.get('/api/v1/hosts', ...guarded('admin'), adminHostsRoute(deps.hosts));
   app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
   if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));
 

@@ -8,6 +8,9 @@ import { createFinetuneService, type FinetuneService } from './finetune/finetune
 import { readinessChecks, type Pingable } from './http/routes/health.js';
 import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
+import { openFleet } from './fleet/open-fleet.js';
+import { createEmbedBatcher } from './fleet/embed-batcher.js';
+import { registerHostMetrics } from './observability/host-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -60,14 +63,20 @@ export async function openServices(config: Config, options: OpenServicesOptions 
   secrets.push(...access.secrets);
   const plugins = options.plugins ?? (await loadPlugins(config.plugins, { logger }));
   const metrics = createMetrics(options.registry ?? new Registry());
+  const fleet = openFleet(config.ollama, (host, error) => logger.warn('ollama host refresh failed', { host: host.name, url: host.url, error: String(error) }));
+  if (fleet.hosts.length > 1) registerHostMetrics(metrics.registry, () => fleet.view());
   const backend = createOllamaBackend({
-    urls: [...config.ollama.urls],
+    urls: fleet.hosts.map((host) => host.url),
+    pool: fleet,
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,
     bodyTimeoutMs: config.ollama.bodyTimeoutMs,
     contextOverflow: config.models.contextOverflow,
     serverNumCtx: config.models.serverContextLength,
   });
+  if (config.ollama.embedBatchWindowMs > 0) {
+    backend.embed = createEmbedBatcher(backend.embed.bind(backend), { maxInputs: config.ollama.embedBatchMaxInputs, windowMs: config.ollama.embedBatchWindowMs });
+  }
   // Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/.
   const finetuneStore = options.finetuneStore ?? (await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') }));
   const finetune = await createFinetuneService({
@@ -105,6 +114,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     traffic,
     plugins,
     sessionStore,
+    hosts: fleet,
   };
   // Jobs first (they record why they stopped in the store), then the stores, plugins and the upstream pool.
   const closers: Array<[string, () => Promise<unknown>]> = [
@@ -115,6 +125,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     ['plugins', () => plugins.close()],
     ['access control', () => access.close()],
     ['ollama client', () => backend.close()],
+    ['ollama fleet', async () => fleet.close()],
   ];
   return {
     logger,

@@ -11,6 +11,7 @@ const ALLOWED: Record<string, string[]> = {
   anthropic: ['core', 'shared', 'anthropic'],
   'openai-responses': ['core', 'shared', 'openai-responses', 'openai/parse-openai-body.ts'],
   ollama: ['core', 'shared', 'ollama'],
+  fleet: ['core', 'shared', 'ollama/host-pool.ts', 'config', 'fleet'],
   pipeline: ['core', 'shared', 'pipeline', 'stores/kv-store.ts'],
   plugins: ['core', 'shared', 'plugins', 'stores/kv-store.ts'],
   stores: ['shared', 'stores'],

@@ -69,6 +69,33 @@ export const configSchema = z
         headersTimeoutMs: positiveInt.default(300_000),
         /** Longest silence between two body chunks. */
         bodyTimeoutMs: positiveInt.default(300_000),
+        /** Several hosts: how often each host's /api/tags and /api/ps are read (0 = only at start and after a miss). */
+        refreshMs: nonNegativeInt.default(10_000),
+        /** How long a host that failed is tried last. */
+        hostCooldownMs: positiveInt.default(5_000),
+        /** Several hosts: generation requests per model that wait while every host with the model is at maxParallel (0 = none). */
+        queueSize: nonNegativeInt.default(0),
+        /** Longest such wait before a 503 with retry-after. */
+        queueWaitMs: positiveInt.default(30_000),
+        /** Embeddings micro-batching: concurrent requests per model are sent as one call after this window (0 = off). */
+        embedBatchWindowMs: nonNegativeInt.default(0),
+        /** Most inputs in one batched call. */
+        embedBatchMaxInputs: positiveInt.default(32),
+        /** Per-host settings (CONFIG_FILE); when set, these are the hosts and `urls` is ignored. */
+        hosts: z
+          .array(
+            z
+              .object({
+                url: httpUrl,
+                name: z.string().min(1).optional(),
+                maxParallel: positiveInt.optional(),
+                weight: z.coerce.number().positive().optional(),
+                models: z.array(z.string().min(1)).optional(),
+              })
+              .strict(),
+          )
+          .min(1)
+          .optional(),
       })
       .strict()
       .prefault({}),

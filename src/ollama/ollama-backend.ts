@@ -16,7 +16,7 @@ import {
   type OllamaResponseContext,
 } from './from-ollama-response.js';
 import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
-import { createHostPool } from './host-pool.js';
+import { createHostPool, type HostPool } from './host-pool.js';
 import { inspectHost, type OllamaHostReport } from './inspect-hosts.js';
 import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
@@ -52,6 +52,8 @@ export interface OllamaBackendOptions {
   fetch?: OllamaFetch;
   /** How long a host that refused a connection is tried last. */
   hostCooldownMs?: number;
+  /** Host choice from outside (the fleet, src/fleet/); default: round-robin over `urls`. */
+  pool?: HostPool;
   maxLineBytes?: number;
   /** A prompt longer than the context: 400 context_length_exceeded (default), or let Ollama cut it and say so. */
   contextOverflow?: ContextOverflowPolicy;
@@ -81,7 +83,7 @@ export interface OllamaBackend extends ChatBackend, ModelRuntime {
 export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? (() => `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
-  const pool = createHostPool(options.urls, { cooldownMs: options.hostCooldownMs ?? 5_000, now: () => now().getTime() });
+  const pool = options.pool ?? createHostPool(options.urls, { cooldownMs: options.hostCooldownMs ?? 5_000, now: () => now().getTime() });
   const transport = createOllamaTransport({ ...options, pool });
   const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
   const responseContext = (inlineThinking: boolean): OllamaResponseContext => ({ newId, now, inlineThinking });
@@ -99,7 +101,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
   const planner = createCallPlanner({ traits, overflow: options.contextOverflow ?? 'error', serverNumCtx: options.serverNumCtx });
 
   const post = (path: string, body: unknown, ctx: CallContext, model: string) =>
-    transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger });
+    transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger, ...(ctx.sessionId !== undefined && { sessionId: ctx.sessionId }) });
 
   async function* streamEvents<L>(
     response: OllamaFetchResponse,
@@ -172,6 +174,8 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     },
 
     async listModels(ctx): Promise<ModelInfo[]> {
+      const urls = pool.urls?.() ?? [];
+      if (urls.length > 1) return listUnion(transport, urls, ctx.signal);
       const response = await transport.send({ method: 'GET', path: '/api/tags', signal: ctx.signal, logger: ctx.logger });
       return fromOllamaTags(await readJson(response, ollamaTagsSchema, 'model list'));
     },
@@ -203,6 +207,26 @@ async function probeHost(
     const mapped = mapOllamaFailure(error);
     return { url, ok: false, error: mapped instanceof Error ? mapped.message : String(mapped) };
   }
+}
+
+/** Several hosts: every host's /api/tags, one entry per model (first host wins); fails only when no host answers. */
+async function listUnion(transport: OllamaTransport, urls: readonly string[], signal: AbortSignal): Promise<ModelInfo[]> {
+  const results = await Promise.allSettled(
+    urls.map(async (url) => fromOllamaTags(await readJson(await transport.sendTo(url, { method: 'GET', path: '/api/tags', signal }), ollamaTagsSchema, 'model list'))),
+  );
+  const seen = new Map<string, ModelInfo>();
+  let firstError: unknown;
+  let answered = 0;
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      firstError ??= result.reason;
+      continue;
+    }
+    answered++;
+    for (const model of result.value) if (!seen.has(model.id)) seen.set(model.id, model);
+  }
+  if (answered === 0) throw mapOllamaFailure(firstError);
+  return [...seen.values()];
 }
 
 /** Inline `<think>` parsing for R1-like models, unless the client turned reasoning off. */

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import { UpstreamError, UpstreamUnavailableError } from '../core/errors.js';
+import { ModelNotFoundError, UpstreamError, UpstreamUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HostPool } from './host-pool.js';
 import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
@@ -45,8 +45,10 @@ export interface OllamaCall {
   /** Sent as application/octet-stream instead of a JSON body (blob uploads). */
   rawBody?: Uint8Array;
   signal: AbortSignal;
-  /** For ModelNotFoundError. */
+  /** For ModelNotFoundError, and the host choice. */
   model?: string;
+  /** The conversation (X-Session-Id): kept on one host while it is healthy. */
+  sessionId?: string;
   logger?: Logger;
 }
 
@@ -80,35 +82,96 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
     const response = await doFetch(url, call.path, init);
     if (!response.ok) {
       const text = await response.text().catch(() => '');
-      throw mapOllamaHttpError(response.status, text, {
+      const error = mapOllamaHttpError(response.status, text, {
         ...(call.model !== undefined && { model: call.model }),
         retryAfter: response.headers.get('retry-after'),
       });
+      httpStatusOf.set(error, response.status);
+      throw error;
     }
     return response;
   };
 
+  const pool = options.pool;
+  const tracks = pool.begin !== undefined;
+
   const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
+    if (pool.admit !== undefined && GENERATION_PATHS.has(call.path)) {
+      const waiting = pool.admit(call.model, call.signal);
+      if (waiting !== undefined) await waiting;
+    }
     let lastError: unknown;
     const failures: Array<{ url: string; reason: string }> = [];
-    for (const url of options.pool.candidates()) {
+    const candidates = pool.candidates(call.model, call.sessionId);
+    const last = candidates.length - 1;
+    for (let index = 0; index <= last; index++) {
+      const url = candidates[index]!;
+      const started = tracks ? performance.now() : 0;
+      if (tracks) pool.begin!(url);
+      let response: OllamaFetchResponse;
       try {
-        const response = await sendTo(url, call);
-        options.pool.markUp(url);
-        return response;
+        response = await sendTo(url, call);
       } catch (error) {
-        if (call.signal.aborted || !isConnectFailure(error)) throw mapOllamaFailure(error);
-        options.pool.markDown(url);
-        call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
-        lastError = error;
-        failures.push({ url, reason: failureReason(error) });
+        if (tracks) pool.end!(url, undefined);
+        if (call.signal.aborted) throw mapOllamaFailure(error);
+        if (isConnectFailure(error)) {
+          pool.markDown(url, failureReason(error));
+          call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
+          lastError = error;
+          failures.push({ url, reason: failureReason(error) });
+          if (index < last) pool.failedOver?.(url);
+          continue;
+        }
+        // Nothing reached the client yet: a busy host, a server error or a stale model list moves on to the next host.
+        if (index < last && isRetryableBeforeFirstByte(error)) {
+          if (error instanceof ModelNotFoundError && call.model !== undefined) pool.missed?.(url, call.model);
+          else pool.failed?.(url, (error as Error).message);
+          call.logger?.warn('ollama host failed before answering, trying the next one', { url, error: (error as Error).message });
+          pool.failedOver?.(url);
+          continue;
+        }
+        if (error instanceof ModelNotFoundError && call.model !== undefined) pool.missed?.(url, call.model);
+        throw mapOllamaFailure(error);
       }
+      pool.markUp(url);
+      if (call.sessionId !== undefined) pool.served?.(call.sessionId, url);
+      if (call.model !== undefined && GENERATION_PATHS.has(call.path)) pool.answered?.(url, call.model);
+      if (tracks) endWhenClosed(response, () => pool.end!(url, performance.now() - started));
+      return response;
     }
     if (failures.length > 0) throw new UpstreamUnavailableError(describeUnreachable(failures), lastError);
     throw mapOllamaFailure(lastError);
   };
 
   return { send, sendTo, close: () => agent.close() };
+}
+
+/** A 503 busy, a 5xx or a "model not found" from one host: another host may do better. Not timeouts (a cold load may be slow anywhere). */
+function isRetryableBeforeFirstByte(error: unknown): boolean {
+  if (error instanceof ModelNotFoundError) return true;
+  const status = typeof error === 'object' && error !== null ? httpStatusOf.get(error) : undefined;
+  return status !== undefined && status >= 500 && status !== 504;
+}
+
+/** Calls after which Ollama holds the model in memory. */
+const GENERATION_PATHS = new Set(['/api/chat', '/api/generate', '/api/embed']);
+
+/** The HTTP status behind an error sendTo threw (errors only: nothing is recorded for answered calls). */
+const httpStatusOf = new WeakMap<object, number>();
+
+/** The request counts as in flight until its body is read or dropped (undici bodies are Readables). */
+function endWhenClosed(response: OllamaFetchResponse, done: () => void): void {
+  const body = response.body as (AsyncIterable<Uint8Array> & { once?: (event: string, listener: () => void) => unknown; destroyed?: boolean }) | null;
+  if (body === null || typeof body.once !== 'function' || body.destroyed === true) return done();
+  // 'end' when the body was read to the end (before the reader's promise settles), 'close' when it was dropped.
+  let ended = false;
+  const once = () => {
+    if (ended) return;
+    ended = true;
+    done();
+  };
+  body.once('end', once);
+  body.once('close', once);
 }
 
 /**

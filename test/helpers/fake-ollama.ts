@@ -9,6 +9,7 @@ import { createFastReplies, FAST_ROUTES } from './fake-ollama/fast-replies.js';
 import { defaultModels, type FakeModel } from './fake-ollama/fake-model.js';
 import type { HandlerContext } from './fake-ollama/handler-context.js';
 import { createModelState, type LoadedModel, type ModelState } from './fake-ollama/model-state.js';
+import { modelKey } from './fake-ollama/model-name.js';
 import { writeReply, type Reply } from './fake-ollama/reply.js';
 import { dispatch } from './fake-ollama/routes.js';
 
@@ -38,6 +39,13 @@ export interface FakeOllamaOptions {
   version?: string;
   /** Record requests in `requests`; default true, false in fast mode (bounded memory). */
   record?: boolean;
+  /**
+   * Generation requests (/api/chat, /api/generate, /api/embed, /v1/chat/completions) served at once; one more
+   * gets 503 `server busy`, as Ollama answers when its queue is full. Default unlimited.
+   */
+  maxParallel?: number;
+  /** A generation whose model is installed but not in `loaded` first waits this long, as Ollama loads it. Default 0. */
+  coldLoadDelayMs?: number;
 }
 
 export interface FakeOllama {
@@ -50,6 +58,12 @@ export interface FakeOllama {
   readonly models: FakeModel[];
   /** What /api/ps reports (entries past expiresAt are hidden). */
   readonly loaded: LoadedModel[];
+  /** Times a generation had to load its model first (it was not in `loaded`). */
+  readonly coldLoads: number;
+  /** Generation requests being served now. */
+  readonly inFlight: number;
+  /** Requests refused with 503 because `maxParallel` were in flight. */
+  readonly busyRefusals: number;
   /** Queues one-shot replies for a path such as '/api/chat', used first-in first-out. */
   script(route: string, ...replies: Reply[]): void;
   /** Scripted replies not yet used for the route. */
@@ -75,7 +89,13 @@ interface Runtime {
   readonly isCheckingHost: boolean;
   closedRequests: number;
   isClosing: boolean;
+  readonly maxParallel: number;
+  readonly coldLoadDelayMs: number;
+  inFlight: number;
+  busyRefusals: number;
 }
+
+const GENERATION_ROUTES = new Set(['/api/chat', '/api/generate', '/api/embed', '/api/embeddings', '/v1/chat/completions']);
 
 function createRuntime(opts: FakeOllamaOptions): Runtime {
   const state = createModelState(opts.models ?? defaultModels());
@@ -89,6 +109,10 @@ function createRuntime(opts: FakeOllamaOptions): Runtime {
     isCheckingHost: opts.checkHost ?? true,
     closedRequests: 0,
     isClosing: false,
+    maxParallel: opts.maxParallel ?? Infinity,
+    coldLoadDelayMs: opts.coldLoadDelayMs ?? 0,
+    inFlight: 0,
+    busyRefusals: 0,
   };
 }
 
@@ -98,6 +122,32 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   if (rt.isCheckingHost && !(isAllowedHost(req.headers.host) && isAllowedOrigin(req.headers.origin))) {
     return sendRaw(ex, 403, '', {});
   }
+  if (!GENERATION_ROUTES.has(ex.path) || ex.method !== 'POST') return serve(rt, ex);
+  if (rt.inFlight >= rt.maxParallel) {
+    rt.busyRefusals++;
+    return sendRaw(ex, 503, JSON.stringify({ error: 'server busy, please try again.  maximum pending requests exceeded' }), {
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+  }
+  rt.inFlight++;
+  try {
+    if (rt.coldLoadDelayMs > 0 && needsLoad(rt, ex.body)) await new Promise((resolve) => setTimeout(resolve, rt.coldLoadDelayMs));
+    await serve(rt, ex);
+  } finally {
+    rt.inFlight--;
+  }
+}
+
+/** The body names an installed model that is not loaded (expired entries count as unloaded). */
+function needsLoad(rt: Runtime, body: unknown): boolean {
+  const name = (body as { model?: unknown } | null)?.model;
+  if (typeof name !== 'string' || rt.state.find(name) === undefined) return false;
+  const key = modelKey(name);
+  const now = Date.now();
+  return !rt.state.loaded.some((entry) => modelKey(entry.name) === key && entry.expiresAt.getTime() > now);
+}
+
+async function serve(rt: Runtime, ex: Exchange): Promise<void> {
   const reply = rt.scripts.get(ex.path)?.shift();
   if (reply) return writeReply(ex, reply);
   if (rt.fastReply && ex.method === 'POST' && FAST_ROUTES.has(ex.path)) return rt.fastReply(ex, rt.ctx.tokenDelayMs);
@@ -128,6 +178,15 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
     },
     models: rt.state.models,
     loaded: rt.state.loaded,
+    get coldLoads() {
+      return rt.state.coldLoads;
+    },
+    get inFlight() {
+      return rt.inFlight;
+    },
+    get busyRefusals() {
+      return rt.busyRefusals;
+    },
     script(route, ...replies) {
       const path = route.split('?')[0] ?? route;
       rt.scripts.set(path, [...(rt.scripts.get(path) ?? []), ...replies]);
@@ -137,6 +196,7 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
       rt.requests.splice(0, rt.requests.length);
       rt.scripts.clear();
       rt.closedRequests = 0;
+      rt.busyRefusals = 0;
       rt.state.reset();
     },
     async close() {

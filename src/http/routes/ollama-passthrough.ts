@@ -9,7 +9,8 @@ import type { OpenStreams } from '../open-streams.js';
 import { readBodyBytes } from '../read-body-bytes.js';
 import { checkNativeBody, nativeRouteKind, refuseUnknownRoute } from './native-model-access.js';
 import { sendFilteredListing } from './native-listing-filter.js';
-import { createPassthroughTargets, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
+import { sendListingUnion } from './native-listing-union.js';
+import { createPassthroughTargets, type PassthroughHosts, type PassthroughTargets, type PassthroughTargetsOptions } from './passthrough-targets.js';
 import { trackNativeStream } from './passthrough-shutdown.js';
 
 // Ollama's native API (every /api/* route that is not our /api/v1/*) behind our authentication. Bodies and
@@ -22,6 +23,7 @@ import { trackNativeStream } from './passthrough-shutdown.js';
 
 export interface OllamaPassthroughDeps extends PassthroughTargetsOptions {
   urls: readonly string[];
+  hosts?: PassthroughHosts;
   /** Largest body read to check a model allow-list (BODY_LIMIT); default 20mb. */
   bodyLimit?: string;
   /** Streams ended with Ollama's `{"error"}` line when the shutdown grace runs out. */
@@ -55,6 +57,22 @@ interface Attempt {
   tried: number;
   /** The proxy that serves this request (plain, or filtering a model listing), used again on retry. */
   proxy: RequestHandler;
+  /** Its body was read before proxying (allow-list check, model routing): it can be sent again. */
+  replayable: boolean;
+}
+
+/** Native routes whose body names the model to run or describe: with several hosts, they go to a host that has it. */
+const MODEL_ROUTED = new Set(['/api/chat', '/api/generate', '/api/show', '/api/embed', '/api/embeddings']);
+
+/** `model` (or the older `name`) of a JSON body; undefined when there is none. */
+function bodyModel(bytes: Buffer): string | undefined {
+  try {
+    const body = JSON.parse(bytes.toString('utf8')) as { model?: unknown; name?: unknown } | null;
+    const model = body?.model ?? body?.name;
+    return typeof model === 'string' && model !== '' ? model : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const UNREACHABLE_HINT = 'Start Ollama (`ollama serve`), or set OLLAMA_URL to the address where it runs.';
@@ -67,7 +85,7 @@ function onProxyError(ctx: ProxyErrorContext): void {
   const url = ctx.targets.find(ctx.target);
   if (url !== undefined && CONNECT_FAILURES.has(code)) ctx.targets.markDown(url);
   if (!('headersSent' in res) || res.headersSent || attempt === undefined) return void res.destroy();
-  if (RETRYABLE_METHODS.has(req.method ?? '') && CONNECT_FAILURES.has(code) && attempt.tried < ctx.hosts) {
+  if ((RETRYABLE_METHODS.has(req.method ?? '') || attempt.replayable) && CONNECT_FAILURES.has(code) && attempt.tried < ctx.hosts) {
     attempt.tried++;
     return void attempt.proxy(req as Request, res as Response, attempt.next);
   }
@@ -94,7 +112,9 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
     proxyReq.setHeader('content-length', body.length);
     proxyReq.write(body);
   };
-  const common = { target: targets.pick(), router: () => targets.pick(), changeOrigin: true } as const;
+  const routesByModel = deps.hosts !== undefined && deps.urls.length > 1;
+  const models = new WeakMap<IncomingMessage, string>();
+  const common = { target: targets.pick(), router: (req: IncomingMessage) => targets.pick(models.get(req)), changeOrigin: true } as const;
   const onError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket, target: unknown) =>
     onProxyError({ error, req, res, target, targets, attempts, hosts: deps.urls.length });
   const openStreams = deps.openStreams;
@@ -158,8 +178,21 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
       delete req.headers['x-api-key'];
       delete req.headers.origin;
       const isFiltered = res.locals.principal?.models !== undefined && req.method === 'GET' && nativeRouteKind(req.path) === 'lists-models';
+      if (routesByModel && req.method === 'GET' && (req.path === '/api/tags' || req.path === '/api/ps')) {
+        return sendListingUnion(deps.urls, req.path, res, res.locals.principal?.models, res.locals.abort?.signal ?? AbortSignal.timeout(30_000));
+      }
       const chosen = isFiltered ? listingProxy : proxy;
-      attempts.set(req, { next, tried: 1, proxy: chosen });
+      if (routesByModel && req.method === 'POST' && MODEL_ROUTED.has(req.path.toLowerCase())) {
+        // Several hosts: the body names the model, and the host is chosen for it (one read of a small JSON body).
+        let bytes = checkedBodies.get(req);
+        if (bytes === undefined) {
+          bytes = await readBodyBytes(req, maxBodyBytes);
+          if (bytes.length > 0) checkedBodies.set(req, bytes);
+        }
+        const model = bodyModel(bytes);
+        if (model !== undefined) models.set(req, model);
+      }
+      attempts.set(req, { next, tried: 1, proxy: chosen, replayable: checkedBodies.has(req) });
       await chosen(req, res, next);
     },
   };

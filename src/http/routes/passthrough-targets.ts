@@ -1,9 +1,19 @@
-// Which Ollama host the native-API passthrough uses. Unlike generation requests (spread over every host by
-// the backend), passthrough goes to the first host that is not resting: model management (pull, create,
-// delete) should act on one predictable host. A host that refused a connection rests for a cooldown.
+// Which Ollama host the native-API passthrough uses. With the fleet (several hosts), the fleet ranks the hosts
+// for the request's model, as for the backend's calls. Without one, passthrough goes to the first host that
+// is not resting: model management (pull, create, delete) should act on one predictable host. A host that
+// refused a connection rests for a cooldown.
+
+/** Host choice shared with the Ollama backend (src/fleet/): hosts ranked for a model, failures reported back. */
+export interface PassthroughHosts {
+  candidates(model?: string): readonly string[];
+  markDown(url: string, reason?: string): void;
+  /** Every host (from OLLAMA_URL or CONFIG_FILE ollama.hosts). */
+  urls(): readonly string[];
+}
 
 export interface PassthroughTargets {
-  pick(): string;
+  /** The host for a request; with a fleet, one that has `model` (read from the body of chat, generate, show, embed). */
+  pick(model?: string): string;
   /** The host refused a connection: skip it until the cooldown ends. */
   markDown(url: string): void;
   /** The configured URL a proxied target (as http-proxy reports it) belongs to. */
@@ -13,6 +23,8 @@ export interface PassthroughTargets {
 export interface PassthroughTargetsOptions {
   cooldownMs?: number;
   now?: () => number;
+  /** The fleet: when given, it chooses the host (model-aware) and hears about refused connections. */
+  hosts?: PassthroughHosts;
 }
 
 export function createPassthroughTargets(urls: readonly string[], options: PassthroughTargetsOptions = {}): PassthroughTargets {
@@ -21,12 +33,17 @@ export function createPassthroughTargets(urls: readonly string[], options: Passt
   const cooldownMs = options.cooldownMs ?? 10_000;
   const now = options.now ?? Date.now;
   const downUntil = new Map<string, number>();
+  const hosts = options.hosts;
   return {
-    pick() {
+    pick(model) {
+      if (hosts !== undefined) return hosts.candidates(model)[0] ?? first;
       const at = now();
       return urls.find((url) => (downUntil.get(url) ?? 0) <= at) ?? first;
     },
-    markDown: (url) => void downUntil.set(url, now() + cooldownMs),
+    markDown(url) {
+      downUntil.set(url, now() + cooldownMs);
+      hosts?.markDown(url, 'connection refused (native API)');
+    },
     find(target) {
       const href = typeof target === 'string' ? target : (target as { href?: unknown } | undefined)?.href;
       if (typeof href !== 'string') return undefined;

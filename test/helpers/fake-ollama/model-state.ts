@@ -23,6 +23,8 @@ export interface ModelState {
   install(model: FakeModel): void;
   /** Removes the model and unloads it; false when it was not installed. */
   uninstall(name: string): boolean;
+  /** Times a model had to be loaded (touch found it unloaded) since the start or reset(). */
+  readonly coldLoads: number;
   /** Marks the model loaded for keepAliveMs; returns whether it was already loaded. */
   touch(model: FakeModel, keepAliveMs: number, numCtx: unknown): boolean;
   unload(name: string): void;
@@ -50,6 +52,7 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
   const loaded: LoadedModel[] = [];
   const blobs = new Set<string>();
   let seq = 0;
+  let coldLoads = 0;
   const lastPrompts = new Map<string, PromptPieces>();
   const indexOf = (name: string): number => models.findIndex((m) => modelKey(m.name) === modelKey(name));
   const loadedIndex = (name: string): number => loaded.findIndex((l) => modelKey(l.name) === modelKey(name));
@@ -61,6 +64,9 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
     models,
     loaded,
     blobs,
+    get coldLoads() {
+      return coldLoads;
+    },
     find: (name) => models[indexOf(name)],
     install(model) {
       const at = indexOf(model.name);
@@ -81,7 +87,10 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
       const ms = Number.isFinite(keepAliveMs) ? keepAliveMs : FOREVER_MS;
       const entry = { name: model.name, expiresAt: new Date(Date.now() + ms), contextLength: allocatedContext(model, numCtx) };
       if (wasLoaded) loaded.splice(at, 1, entry);
-      else loaded.push(entry);
+      else {
+        loaded.push(entry);
+        coldLoads++;
+      }
       return wasLoaded;
     },
     unload(name) {
@@ -97,6 +106,7 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
       loaded.splice(0, loaded.length);
       blobs.clear();
       seq = 0;
+      coldLoads = 0;
     },
   };
   return state;
