@@ -63,6 +63,18 @@ export async function keyStoreBackends(): Promise<KeyStoreBackend[]> {
 export async function dropSchemas(): Promise<void> {
   if (schemas.length === 0) return;
   await withClient(async (client) => {
-    for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    for (const schema of schemas.splice(0)) await dropSchema(client, schema);
   });
+}
+
+/** PostgreSQL may pick the DROP as a deadlock victim while a session of a stopping server still holds a lock: retry. */
+async function dropSchema(client: pg.Client, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+    }
+  }
 }

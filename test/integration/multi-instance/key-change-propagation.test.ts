@@ -26,6 +26,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const run of runs) run.kill();
+  // Their PostgreSQL sessions (and the LISTEN one) must be gone before the schemas are dropped.
+  await Promise.all(runs.map((run) => run.exited));
   await fake.close();
   await dropSchemas();
 });
