@@ -210,8 +210,8 @@ describe.skipIf(!hasChromium)('operator console in Chromium', { timeout: 60_000 
   it('pulls and loads a model with visible progress, then unloads it', async () => {
     await goTo(page, 'Models and hosts');
     await page.getByRole('table', { name: /Installed models/ }).locator('tbody tr').first().waitFor();
-    // No fleet on this server: GET /api/v1/hosts answers 404 and the hosts panel stays hidden.
-    expect(await page.getByRole('table', { name: /^Hosts/ }).count()).toBe(0);
+    // GET /api/v1/hosts answers with this server's one Ollama host (the fake).
+    await page.getByRole('table', { name: 'Hosts (1)' }).getByRole('cell', { name: fake.url }).waitFor();
     // Record every state of the progress log while the pull runs.
     await page.evaluate(`window.pullSnapshots = [];
       new MutationObserver(() => {
@@ -242,7 +242,7 @@ describe.skipIf(!hasChromium)('operator console in Chromium', { timeout: 60_000 
   });
 
   it('shows the hosts of a fleet when GET /api/v1/hosts answers', async () => {
-    // This server has no fleet; a stand-in answer shows how the console renders one.
+    // This server has one host; a stand-in answer shows how the console renders a fleet with one host down.
     await page.route('**/api/v1/hosts', (route) =>
       route.fulfill({ json: { object: 'list', data: [{ url: 'http://gpu-a:11434', healthy: true, loaded_models: 2 }, { url: 'http://gpu-b:11434', healthy: false, loaded_models: 0 }] } }),
     );
