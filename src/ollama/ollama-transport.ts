@@ -116,10 +116,13 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
         if (call.signal.aborted) throw mapOllamaFailure(error);
         if (isConnectFailure(error)) {
           pool.markDown(url, failureReason(error));
-          call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
           lastError = error;
           failures.push({ url, reason: failureReason(error) });
-          if (index < last) pool.failedOver?.(url);
+          // The last host's failure is the request's error: the error handler logs it once (and folds repeats).
+          if (index < last) {
+            call.logger?.warn('ollama host unreachable, trying the next one', { url, error: String(error) });
+            pool.failedOver?.(url);
+          }
           continue;
         }
         // Nothing reached the client yet: a busy host, a server error or a stale model list moves on to the next host.
