@@ -6,6 +6,7 @@ import { CONSOLE_CSP } from '../../../src/http/routes/console.js';
 import { MASTER_KEY, startAccessApp, type AccessApp } from '../../helpers/access-app.js';
 import type { KeyStoreBackend } from '../../helpers/key-store-backends.js';
 import { postChat } from '../../helpers/session-chat.js';
+import type { SummaryWire } from '../../../console/src/metrics-history.js';
 
 // What the console needs from the server beyond the existing admin API: its static files under one route with a
 // strict CSP, a metrics summary for the overview, and the sessions of every key (admin scope), over real HTTP.
@@ -14,16 +15,8 @@ import { postChat } from '../../helpers/session-chat.js';
 const sqlite: KeyStoreBackend = { name: 'sqlite', env: async () => ({}) };
 const CONSOLE_DIR = resolve(import.meta.dirname, '../../../dist/console');
 
-interface Summary {
-  object: string;
-  requests: number;
-  client_errors: number;
-  server_errors: number;
-  latency_seconds: { buckets: { le: number; count: number }[]; count: number; sum: number };
-  tokens: { prompt: number; completion: number };
-  cache_lookups: Record<string, number>;
-  active_streams: number;
-}
+/** The answer as the console reads it (its own wire type), plus the list-style `object` field. */
+type Summary = SummaryWire & { object: string };
 
 interface SessionJson {
   session_id: string;
