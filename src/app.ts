@@ -1,10 +1,8 @@
 import type { RequestListener } from 'node:http';
 import express from 'express';
-import { enforceModelAccess } from './access/model-access-middleware.js';
-import { assertModelAllowed, isModelAllowed } from './access/model-access.js';
+import { assertModelAllowed } from './access/model-access.js';
 import { decodeEncryptionKey, type Config } from './config/config-schema.js';
 import type { ChatBackend } from './core/chat-backend.js';
-import { composeBackend } from './core/chat-middleware.js';
 import type { Logger } from './core/logger.js';
 import type { Principal, Scope } from './core/principal.js';
 import type { AccessControl } from './create-access-control.js';
@@ -44,18 +42,15 @@ import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
 import { summarizeMetrics } from './observability/metrics-summary.js';
-import { modelDefaultsLookup, modelResolution } from './pipeline/model-resolution.js';
-import { responseCache } from './pipeline/response-cache.js';
+import { createChatPipeline } from './pipeline/create-chat-pipeline.js';
 import { createConversationStore } from './pipeline/conversation-store/create-conversation-store.js';
-import { sessionMemory } from './pipeline/session-memory.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
 import { createSessionAdmin } from './pipeline/session-memory/session-admin.js';
 import { createSessionIndex } from './pipeline/session-memory/session-index.js';
 import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
+import type { PluginRegistry } from './plugins/plugin-registry.js';
 import { createMemoryKvStore } from './stores/memory-kv-store.js';
-import { emptyPluginRegistry, type PluginRegistry } from './plugins/plugin-registry.js';
-import { pluginsMiddleware } from './plugins/run-plugins.js';
 
 export interface AppDeps {
   config: Config;
@@ -98,18 +93,6 @@ const OTHER_KNOWN_ROUTES: ReadonlyArray<[string | string[], string[]]> = [
   ['/api/v1/keys/:id', ['GET', 'PATCH', 'DELETE']],
 ];
 
-/** Plugins see the resolved model name; per-model plugin lists come from models.defaults. */
-function pluginStage(config: Config, registry: PluginRegistry) {
-  registry.assertKnown(Object.values(config.models.defaults).flatMap((entry) => entry.plugins), 'models.defaults');
-  const defaultsFor = modelDefaultsLookup(config.models.defaults);
-  return pluginsMiddleware({
-    registry,
-    maxToolRounds: config.plugins.maxToolRounds,
-    perKey: config.plugins.perKey,
-    forModel: (model) => defaultsFor(model)?.plugins ?? [],
-  });
-}
-
 /**
  * HTTP wiring only (no listen): tests and main.ts both build the server's request listener through here. Express
  * routes everything; the hot /v1 routes are also served without it, by exact method and path (request-listener.ts).
@@ -139,24 +122,15 @@ export function createApp(deps: AppDeps): RequestListener {
     storeErrors.labels(feature).inc();
     deps.logger.debug('traffic store operation failed', { feature, error: error instanceof Error ? error.message : String(error) });
   };
-  const backend = composeBackend(
-    deps.backend,
-    modelResolution({ aliases: config.models.aliases, defaults: config.models.defaults, listCacheMs: config.models.listCacheMs }),
-    // Inside alias resolution: the allow-list is checked against the installed model too (routes check the requested name).
-    enforceModelAccess(),
-    // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
-    sessionMemory({ registry: sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}), mayUse: (principal, model) => isModelAllowed(model, principal.models) }),
-    pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
-    // Innermost, next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
-    responseCache({
-      policy: config.cache.policy,
-      ttlMs: config.cache.ttlSeconds * 1000,
-      shareAcrossKeys: config.cache.shareAcrossKeys,
-      tiers: traffic.cacheTiers,
-      onLookup: (result) => metrics.cacheLookup(result),
-      onStoreError: reportStoreError('cache'),
-    }),
-  );
+  const backend = createChatPipeline({
+    config,
+    backend: deps.backend,
+    metrics,
+    sessions,
+    cacheTiers: traffic.cacheTiers,
+    plugins: deps.plugins,
+    onCacheStoreError: reportStoreError('cache'),
+  });
   const rateLimits: RateLimits | undefined = config.rateLimit.enabled
     ? createRateLimits({ config: config.rateLimit, limits: traffic.limits, requestStore: traffic.requestStore, metrics, reportStoreError: reportStoreError('rate_limit') })
     : undefined;
