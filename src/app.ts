@@ -13,35 +13,23 @@ import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
-import { labelFromRoute, methodNotAllowed } from './http/middleware/route-label.js';
+import { labelFromRoute } from './http/middleware/route-label.js';
 import { requestContext } from './http/middleware/request-context.js';
-import { createRequestListener, type HotRoute } from './http/request-listener.js';
-import { chatCompletionsRoute } from './http/routes/chat-completions.js';
-import { completionsRoute } from './http/routes/completions.js';
-import { contextRoutes } from './http/routes/context.js';
-import { embeddingsRoute } from './http/routes/embeddings.js';
-import { adminApiRouter } from './http/routes/admin-api.js';
-import { adminHostsRoute, type HostsView } from './http/routes/admin-hosts.js';
-import { adminMetricsRoute, CONSOLE_ROUTES } from './http/routes/admin-metrics.js';
-import { adminSessionsRoutes } from './http/routes/admin-sessions.js';
+import { createRequestListener } from './http/request-listener.js';
+import { apiRoutes } from './http/api-routes.js';
+import { mountRoutes, type RouteGuards } from './http/route-table.js';
+import { type HostsView } from './http/routes/admin-hosts.js';
 import { consoleRoute } from './http/routes/console.js';
-import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, messagesRoute } from './http/routes/anthropic-messages.js';
+import { anthropicErrors } from './http/routes/anthropic-messages.js';
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
-import { metricsRoute } from './http/routes/metrics.js';
-import { modelsRoutes } from './http/routes/models.js';
-import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
+import type { OperationsDeps } from './http/api-routes.js';
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
 import type { PassthroughHosts } from './http/routes/passthrough-targets.js';
-import { limitsRoutes } from './http/rate-limit/limits-routes.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
-import { responsesRoute } from './http/routes/responses.js';
-import { storedResponsesRoutes } from './http/routes/responses-stored.js';
-import { simpleChatRoute } from './http/routes/simple-chat.js';
 import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
-import { summarizeMetrics } from './observability/metrics-summary.js';
 import { createChatPipeline } from './pipeline/create-chat-pipeline.js';
 import { createConversationStore } from './pipeline/conversation-store/create-conversation-store.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
@@ -79,19 +67,6 @@ export interface AppDeps {
   /** The Ollama hosts (src/fleet/): GET /api/v1/hosts, and the native passthrough's host choice. */
   hosts?: HostsView & PassthroughHosts;
 }
-
-/** Paths served outside the hot-route table, for 405 answers to other methods. */
-const OTHER_KNOWN_ROUTES: ReadonlyArray<[string | string[], string[]]> = [
-  [['/v1/models/*id', '/models/*id'], ['GET']],
-  ['/api/v1/chat', ['POST']],
-  [['/v1/responses/compact', '/responses/compact'], ['POST']],
-  [['/v1/responses/:id', '/responses/:id'], ['GET', 'DELETE']],
-  [['/v1/responses/:id/input_items', '/responses/:id/input_items'], ['GET']],
-  ['/api/v1/context/:session_id', ['GET', 'PUT', 'DELETE']],
-  [['/health', '/health/ready', '/metrics'], ['GET']],
-  ['/api/v1/keys', ['GET', 'POST']],
-  ['/api/v1/keys/:id', ['GET', 'PATCH', 'DELETE']],
-];
 
 /**
  * HTTP wiring only (no listen): tests and main.ts both build the server's request listener through here. Express
@@ -152,16 +127,34 @@ export function createApp(deps: AppDeps): RequestListener {
     estimator: sessions.estimator,
     backend,
   });
-  const { access } = deps;
-
   const perRequest = requestContext({
     logger: deps.logger,
     metrics,
     clientAddress: clientAddressReader(config.server.trustProxy),
-    ...(access ? { onFinished: access.recorder.record } : {}),
+    ...(deps.access ? { onFinished: deps.access.recorder.record } : {}),
   });
   app.use(perRequest);
   app.use(cors);
+
+  const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
+  const auth = authenticate(deps.authenticator);
+  const guards: RouteGuards = {
+    // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
+    scoped: (scope: Scope): Handler[] =>
+      rateLimits
+        ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
+        : [labelFromRoute, auth, requireScope(scope), json, cacheControl],
+    signedIn: [labelFromRoute, auth],
+    json,
+  };
+
+  // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
+  const passthrough = ollamaPassthrough({ urls: deps.hosts?.urls() ?? config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}), ...(deps.hosts ? { hosts: deps.hosts } : {}) });
+  const native = express.Router();
+  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
+  app.use(native);
+  // Anything under /v1/messages that is not a route (404, 405) is answered in Anthropic's error shape.
+  app.use('/v1/messages', anthropicErrors);
 
   const health = healthRoutes({
     checks: deps.healthChecks ?? [],
@@ -169,83 +162,24 @@ export function createApp(deps: AppDeps): RequestListener {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
     version: deps.version ?? '0.0.0',
   });
-  app.get('/health', health.live);
-  app.get('/health/ready', health.ready);
-  if (config.metrics.enabled) app.get('/metrics', metricsRoute({ metrics, token: config.metrics.token }));
-
-  const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
-  const auth = authenticate(deps.authenticator);
-  // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
-  const guarded = (scope: Scope): Handler[] =>
-    rateLimits
-      ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
-      : [labelFromRoute, auth, requireScope(scope), json, cacheControl];
-
-  // Before any body parser: native bodies and NDJSON streams must reach Ollama untouched.
-  const passthrough = ollamaPassthrough({ urls: deps.hosts?.urls() ?? config.ollama.urls, bodyLimit: config.server.bodyLimit, ...(openStreams ? { openStreams } : {}), ...(deps.hosts ? { hosts: deps.hosts } : {}) });
-  const native = express.Router();
-  native.use(passthrough.match, auth, ...(rateLimits ? [rateLimits.requests] : []), passthrough.guard, passthrough.models, passthrough.forward);
-  app.use(native);
-
-  if (access) {
-    const admin = { ...access, flushRecords: access.recorder.flush, onKeysChanged: access.invalidate };
-    app.use(adminApiRouter(admin, guarded('admin'), json));
-  }
-
-  const hot: HotRoute[] = [];
-  // Known paths and their methods: any other method on them is a 405 with `allow` (registered last).
-  const allowed = new Map<string, string[]>();
-  const hotRoute = (method: HotRoute['method'], paths: string[], handlers: Handler[]) => {
-    // Each path is its own exact-match entry: the variants without /v1 (DeepSeek's API serves both) cost nothing.
-    for (const path of paths) {
-      hot.push({ method, path, handlers: [perRequest, cors, ...handlers], label: path.startsWith('/v1/') || path.startsWith('/beta/') ? path : `/v1${path}` });
-      allowed.set(path, [...(allowed.get(path) ?? []), method]);
-    }
-    // One registration per path: Express' req.route.path then names the one that matched (labelFromRoute).
-    for (const path of paths) {
-      if (method === 'GET') app.get(path, ...handlers);
-      else app.post(path, ...handlers);
-    }
-  };
-  const models = modelsRoutes(backend);
-  hotRoute('GET', ['/v1/models', '/models'], [anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.list]);
-  for (const path of ['/v1/models/*id', '/models/*id']) app.get(path, anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.get);
-  hotRoute('POST', ['/v1/chat/completions', '/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
-  hotRoute('POST', ['/v1/completions', '/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
-  hotRoute('POST', ['/v1/embeddings', '/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
-  // Anthropic Messages: Claude Code and the Anthropic SDKs. Same pipeline, scope and limits as chat.
-  const messages = { ...streaming, promptCounter: sessions.estimator };
-  hotRoute('POST', ['/v1/messages'], [anthropicErrors, ...guarded('chat'), messagesRoute(messages)]);
-  hotRoute('POST', ['/v1/messages/count_tokens'], [anthropicErrors, ...guarded('chat'), countTokensRoute(messages)]);
-  app.use('/v1/messages', anthropicErrors);
-  hotRoute('POST', ['/v1/responses', '/responses'], [...guarded('chat'), responsesRoute({ ...streaming, conversations })]);
-  const storedResponses = storedResponsesRoutes({ conversations, backend, metrics, authorizeModel });
-  app.post(['/v1/responses/compact', '/responses/compact'], ...guarded('chat'), storedResponses.compact);
-  app.get(['/v1/responses/:id', '/responses/:id'], ...guarded('chat'), storedResponses.get);
-  app.delete(['/v1/responses/:id', '/responses/:id'], ...guarded('chat'), storedResponses.delete);
-  app.get(['/v1/responses/:id/input_items', '/responses/:id/input_items'], ...guarded('chat'), storedResponses.inputItems);
-  // Sessions are a chat feature. These /api/v1 routes must stay ahead of any /api/* Ollama pass-through.
-  const context = contextRoutes(sessions);
-  app.put('/api/v1/context/:session_id', ...guarded('chat'), context.put);
-  app.get('/api/v1/context/:session_id', ...guarded('chat'), context.get);
-  app.delete('/api/v1/context/:session_id', ...guarded('chat'), context.delete);
-  const sessionAdmin = adminSessionsRoutes(createSessionAdmin(sessions, sessionIndex));
-  app.get('/api/v1/sessions', ...guarded('admin'), sessionAdmin.list);
-  app.get('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.get);
-  app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
-  app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
-  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse, openStreams }));
-  if (deps.hosts) app.get('/api/v1/hosts', ...guarded('admin'), adminHostsRoute(deps.hosts));
-  app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
+  const { access } = deps;
+  const routes = apiRoutes({
+    config,
+    metrics,
+    chat: { ...streaming, backend },
+    sessions,
+    sessionAdmin: createSessionAdmin(sessions, sessionIndex),
+    conversations,
+    health,
+    access: access ? { ...access, flushRecords: access.recorder.flush, onKeysChanged: access.invalidate } : undefined,
+    operations: deps.operations,
+    hosts: deps.hosts,
+    rateLimits,
+    openStreams,
+  });
+  const hot = mountRoutes(app, routes, guards, [perRequest, cors]);
   if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));
 
-  if (rateLimits) {
-    const limits = limitsRoutes(rateLimits);
-    app.get('/api/v1/limits/me', labelFromRoute, auth, limits.me);
-    app.get('/api/v1/limits/:keyId', labelFromRoute, auth, requireScope('admin'), limits.forKey);
-  }
-
-  for (const [path, methods] of [...allowed, ...OTHER_KNOWN_ROUTES]) app.all(path, methodNotAllowed(methods));
   const handleError = errorHandler({ metrics });
   app.use(notFound);
   app.use(handleError);

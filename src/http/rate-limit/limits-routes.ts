@@ -40,9 +40,9 @@ export function limitsRoutes(rateLimits: RateLimits) {
       if (!principal) throw new AuthenticationError();
       res.json(await usageOf(limitIdentity(principal, res.locals.clientIp), rateLimits.resolve(principal)));
     },
-    async forKey(req: Request<{ keyId: string }>, res: Response): Promise<void> {
+    async forKey(req: Request, res: Response): Promise<void> {
       res.locals.route = '/api/v1/limits/:keyId';
-      res.json(await usageOf(`key:${req.params.keyId}`, undefined));
+      res.json(await usageOf(`key:${String(req.params.keyId)}`, undefined));
     },
   };
 }

@@ -85,6 +85,8 @@ function degradedFeatures(results: { ok: boolean; features?: readonly string[] }
  * GET /health/ready: 200 when every critical dependency answers (READY_REQUIRES), else 503, for load balancers.
  * Both name the `degraded` features: what this instance cannot serve right now.
  */
+export type HealthRoutes = ReturnType<typeof healthRoutes>;
+
 export function healthRoutes(deps: HealthDeps) {
   const report = async () => {
     const results = await Promise.all(deps.checks.map((check) => runCheck(check, deps.timeoutMs)));

@@ -1,0 +1,81 @@
+import type { Express, Request, Response } from 'express';
+import type { Scope } from '../core/principal.js';
+import type { Handler } from './http-types.js';
+import { methodNotAllowed } from './middleware/route-label.js';
+import type { HotRoute } from './request-listener.js';
+
+// Routes as data: every route the server answers is one entry (method, paths, who may call, handler). Express
+// and the hot-route listener are both built from the same entries, and so are the 405 answers for a known path
+// asked with another method. Adding a route, or a protocol, is one entry in api-routes.ts.
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call: a scope (authenticated, rate limited, scope checked, JSON body read); `signed-in` (any valid
+ * credential, nothing else); `public` (no credential: health, the token exchange, the metrics scrape with its
+ * own token).
+ */
+export type RouteAccess = Scope | 'signed-in' | 'public';
+
+/** A handler that needs Express' request (params, query) or response helpers: not servable on the hot path. */
+export type ExpressHandler = (req: Request, res: Response) => Promise<void> | void;
+
+interface RouteFields {
+  method: Method;
+  /** Express path patterns; the first names the route. Variants (no /v1, DeepSeek's /beta) are the same route. */
+  paths: readonly string[];
+  access: RouteAccess;
+  /** Read a JSON body on a public route (scoped routes always read one). */
+  json?: boolean;
+  /** Runs before authentication: a protocol family's first step (e.g. Anthropic's error shape). */
+  before?: readonly Handler[];
+}
+
+/** `hot`: also served by the exact-match listener, without Express (the routes that carry the traffic). */
+export type RouteEntry = RouteFields & ({ hot: true; handler: Handler } | { hot?: false; handler: Handler | ExpressHandler });
+
+/** The middleware each kind of access puts in front of a handler (app.ts builds them from config). */
+export interface RouteGuards {
+  scoped(scope: Scope): Handler[];
+  signedIn: Handler[];
+  json: Handler;
+}
+
+/** Label a hot route carries in logs and metrics: its path, under /v1 for the variants without it. */
+function hotLabel(path: string): string {
+  return path.startsWith('/v1/') || path.startsWith('/beta/') ? path : `/v1${path}`;
+}
+
+function chainOf(entry: RouteEntry, guards: RouteGuards): Handler[] {
+  const before = entry.before ?? [];
+  // Express passes its own request and response, which are HttpRequest/HttpResponse and more.
+  const handler = entry.handler as Handler;
+  if (entry.access === 'public') return [...before, ...(entry.json ? [guards.json] : []), handler];
+  if (entry.access === 'signed-in') return [...before, ...guards.signedIn, handler];
+  return [...before, ...guards.scoped(entry.access), handler];
+}
+
+/**
+ * Registers every entry on Express (one registration per path, so Express' req.route.path names the one that
+ * matched) and answers 405 with `allow` for the other methods of a known path. Returns the hot routes, with
+ * `around` (request context, CORS) in front, for the request listener.
+ */
+export function mountRoutes(app: Express, entries: readonly RouteEntry[], guards: RouteGuards, around: readonly Handler[]): HotRoute[] {
+  const hot: HotRoute[] = [];
+  const known = new Map<string, { methods: string[]; before: readonly Handler[] }>();
+  for (const entry of entries) {
+    const chain = chainOf(entry, guards);
+    for (const path of entry.paths) {
+      app[entry.method.toLowerCase() as Lowercase<Method>](path, ...chain);
+      const seen = known.get(path);
+      if (seen) seen.methods.push(entry.method);
+      else known.set(path, { methods: [entry.method], before: entry.before ?? [] });
+      if (entry.hot && (entry.method === 'GET' || entry.method === 'POST')) {
+        hot.push({ method: entry.method, path, handlers: [...around, ...chain], label: hotLabel(path) });
+      }
+    }
+  }
+  // After every route: a path's other methods answer 405, in the route's own error shape (`before`).
+  for (const [path, { methods, before }] of known) app.all(path, ...before, methodNotAllowed(methods));
+  return hot;
+}
