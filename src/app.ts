@@ -35,10 +35,9 @@ import { createConversationStore } from './pipeline/conversation-store/create-co
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
 import { createSessionAdmin } from './pipeline/session-memory/session-admin.js';
 import { createSessionIndex } from './pipeline/session-memory/session-index.js';
-import { createTrafficStores, type TrafficStores } from './stores/create-traffic-stores.js';
+import { type TrafficStores } from './stores/create-traffic-stores.js';
 import type { KvStore } from './stores/kv-store.js';
 import type { PluginRegistry } from './plugins/plugin-registry.js';
-import { createMemoryKvStore } from './stores/memory-kv-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -52,14 +51,14 @@ export interface AppDeps {
   healthChecks?: HealthCheck[];
   /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
   operations?: OperationsDeps;
-  /** Stores behind rate limits and the response cache (the caller closes them); built from config when absent. */
-  traffic?: TrafficStores;
+  /** Stores behind rate limits and the response cache (open-services.ts opens them from config; it closes them). */
+  traffic: TrafficStores;
   isShuttingDown?: () => boolean;
   version?: string;
   /** Loaded at start-up by loadPlugins(); none when omitted. */
   plugins?: PluginRegistry;
-  /** Where X-Session-Id conversations live (open-services.ts opens it from config); default a bounded in-memory store. */
-  sessionStore?: KvStore;
+  /** Where X-Session-Id conversations and stored responses live (open-services.ts opens it from config). */
+  sessionStore: KvStore;
   /** Streams main.ts ends with a `server_shutting_down` frame when the shutdown grace runs out. */
   openStreams?: OpenStreams;
   /** The built operator console (dist/console), served at /console; not served when absent. */
@@ -81,7 +80,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('trust proxy', config.server.trustProxy);
 
   const { memory } = config;
-  const sessionKv = deps.sessionStore ?? createMemoryKvStore({ maxEntries: memory.maxSessions });
+  const sessionKv = deps.sessionStore;
   const encryptionKey = memory.encryptionKey === undefined ? undefined : decodeEncryptionKey(memory.encryptionKey);
   // Watches session writes so the admin API can list sessions (the store cannot enumerate its keys).
   const sessionIndex = createSessionIndex();
@@ -91,7 +90,7 @@ export function createApp(deps: AppDeps): RequestListener {
     ttlMs: memory.ttlSeconds * 1000,
     defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
   });
-  const traffic = deps.traffic ?? createTrafficStores({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, cacheMaxBytes: config.cache.maxBytes });
+  const { traffic } = deps;
   const storeErrors = metrics.counter('proxy_traffic_store_errors_total', 'Failed rate-limit and cache store operations (e.g. Redis away), by feature', ['feature']);
   const reportStoreError = (feature: 'cache' | 'rate_limit') => (error: unknown) => {
     storeErrors.labels(feature).inc();
@@ -139,11 +138,10 @@ export function createApp(deps: AppDeps): RequestListener {
   const json = jsonBody({ limit: config.server.bodyLimit, maxDepth: config.server.bodyMaxDepth });
   const auth = authenticate(deps.authenticator);
   const guards: RouteGuards = {
-    // authenticate → rate limit (requests) → scope → body → rate limit (tokens, streams) → route.
+    // authenticate → rate limit (requests) → scope → body → [the route's parse] → rate limit (tokens, streams) → route.
     scoped: (scope: Scope): Handler[] =>
-      rateLimits
-        ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json, ...rateLimits.tokensAndStreams, cacheControl]
-        : [labelFromRoute, auth, requireScope(scope), json, cacheControl],
+      rateLimits ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json] : [labelFromRoute, auth, requireScope(scope), json],
+    afterParse: rateLimits ? [...rateLimits.tokensAndStreams, cacheControl] : [cacheControl],
     signedIn: [labelFromRoute, auth],
     json,
   };
@@ -168,6 +166,7 @@ export function createApp(deps: AppDeps): RequestListener {
     metrics,
     chat: { ...streaming, backend },
     sessions,
+    promptCounter: sessions.estimator,
     sessionAdmin: createSessionAdmin(sessions, sessionIndex),
     conversations,
     health,

@@ -1,12 +1,17 @@
 import type { Config } from '../config/config-schema.js';
 import type { ConversationStore } from '../core/conversation-store.js';
-import type { SessionRegistry } from '../pipeline/session-memory/session-registry.js';
-import type { SessionAdmin } from '../core/session-directory.js';
+import type { SessionAdmin, SessionDirectory } from '../core/session-directory.js';
 import type { Metrics } from '../observability/metrics.js';
 import { summarizeMetrics } from '../observability/metrics-summary.js';
 import type { RateLimits } from './rate-limit/rate-limits.js';
 import { limitsRoutes } from './rate-limit/limits-routes.js';
-import type { RouteEntry } from './route-table.js';
+import { toAnthropicCall } from '../anthropic/to-chat-request.js';
+import { toChatCall } from '../openai/to-chat-request.js';
+import { toEmbeddingCall } from '../openai/to-embedding-request.js';
+import { toTextCall } from '../openai/to-text-request.js';
+import { newItemId } from '../openai-responses/responses-ids.js';
+import { toChatRequest as toResponsesCall } from '../openai-responses/to-chat-request.js';
+import { parsed, type RouteEntry } from './route-table.js';
 import type { KeyService } from '../access/key-service.js';
 import type { AuditEntry, AuditQuery } from '../access/request-recorder.js';
 import type { TokenService } from '../access/token-service.js';
@@ -21,6 +26,7 @@ import { adminModelsRoutes } from './routes/admin-models.js';
 import { adminSessionsRoutes } from './routes/admin-sessions.js';
 import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, messagesRoute } from './routes/anthropic-messages.js';
 import type { ChatRouteDeps } from './routes/answer-chat.js';
+import type { PromptCounter } from './routes/answer-messages.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
 import { completionsRoute } from './routes/completions.js';
 import { contextRoutes } from './routes/context.js';
@@ -56,7 +62,9 @@ export interface ApiRouteServices {
   metrics: Metrics;
   /** The composed pipeline and the streaming writers, as every generation route needs them. */
   chat: ChatRouteDeps;
-  sessions: SessionRegistry;
+  sessions: SessionDirectory;
+  /** Prompt sizes without a tokenizer (the session memory's calibrated estimator): count_tokens. */
+  promptCounter: PromptCounter;
   sessionAdmin: SessionAdmin;
   conversations: ConversationStore;
   health: HealthRoutes;
@@ -74,18 +82,19 @@ const both = (path: string): string[] => [`/v1${path}`, path];
 function inferenceRoutes(s: ApiRouteServices): RouteEntry[] {
   const { chat } = s;
   const models = modelsRoutes(chat.backend);
-  const messages = { ...chat, promptCounter: s.sessions.estimator };
+  const messages = { ...chat, promptCounter: s.promptCounter };
   const stored = storedResponsesRoutes({ conversations: s.conversations, backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) });
   const anthropic = [anthropicErrors];
+  const embeddings = { backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) };
   return [
     { method: 'GET', paths: both('/models'), access: 'models:read', hot: true, before: [anthropicErrorsForAnthropicClients], handler: models.list },
     { method: 'GET', paths: both('/models/*id'), access: 'models:read', before: [anthropicErrorsForAnthropicClients], handler: models.get },
-    { method: 'POST', paths: both('/chat/completions'), access: 'chat', hot: true, handler: chatCompletionsRoute(chat) },
-    { method: 'POST', paths: [...both('/completions'), '/beta/completions', '/v1/beta/completions'], access: 'completions', hot: true, handler: completionsRoute(chat) },
-    { method: 'POST', paths: both('/embeddings'), access: 'embeddings', hot: true, handler: embeddingsRoute({ backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) }) },
-    { method: 'POST', paths: ['/v1/messages'], access: 'chat', hot: true, before: anthropic, handler: messagesRoute(messages) },
+    { method: 'POST', paths: both('/chat/completions'), access: 'chat', hot: true, ...parsed((body) => toChatCall(body, chat.maxJsonDepth), chatCompletionsRoute(chat)) },
+    { method: 'POST', paths: [...both('/completions'), '/beta/completions', '/v1/beta/completions'], access: 'completions', hot: true, ...parsed(toTextCall, completionsRoute(chat)) },
+    { method: 'POST', paths: both('/embeddings'), access: 'embeddings', hot: true, ...parsed(toEmbeddingCall, embeddingsRoute(embeddings)) },
+    { method: 'POST', paths: ['/v1/messages'], access: 'chat', hot: true, before: anthropic, ...parsed(toAnthropicCall, messagesRoute(messages)) },
     { method: 'POST', paths: ['/v1/messages/count_tokens'], access: 'chat', hot: true, before: anthropic, handler: countTokensRoute(messages) },
-    { method: 'POST', paths: both('/responses'), access: 'chat', hot: true, handler: responsesRoute({ ...chat, conversations: s.conversations }) },
+    { method: 'POST', paths: both('/responses'), access: 'chat', hot: true, ...parsed((body) => toResponsesCall(body, newItemId), responsesRoute({ ...chat, conversations: s.conversations })) },
     { method: 'POST', paths: both('/responses/compact'), access: 'chat', handler: stored.compact },
     { method: 'GET', paths: both('/responses/:id'), access: 'chat', handler: stored.get },
     { method: 'DELETE', paths: both('/responses/:id'), access: 'chat', handler: stored.delete },

@@ -3,6 +3,7 @@ import type { Principal } from '../core/principal.js';
 import type { CacheControl, CallContext } from '../core/chat-backend.js';
 import type { Usage } from '../core/chat-result.js';
 import type { ProxyError } from '../core/errors.js';
+import type { ParsedCall } from './route-table.js';
 
 /** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
 export interface RequestLocals {
@@ -13,6 +14,8 @@ export interface RequestLocals {
   principal?: Principal;
   /** Route template for logs and metrics (bounded label values), set by each route. */
   route?: string;
+  /** The route's parsed body (route-table.ts `parsed`): canonical request and stream flag. */
+  call?: ParsedCall;
   model?: string;
   stream?: boolean;
   usage?: Usage;

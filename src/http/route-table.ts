@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
+import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
 import type { Scope } from '../core/principal.js';
-import type { Handler } from './http-types.js';
+import type { Handler, HttpRequest, HttpResponse } from './http-types.js';
 import { methodNotAllowed } from './middleware/route-label.js';
 import type { HotRoute } from './request-listener.js';
 
@@ -17,6 +18,15 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type RouteAccess = Scope | 'signed-in' | 'public';
 
+/**
+ * What a route's parser makes of its wire body, once: the canonical request and whether to stream. Token limits
+ * (estimate), the stream limit and the handler all read this; nobody reads the raw body again.
+ */
+export interface ParsedCall {
+  request: ChatRequest | TextRequest | EmbeddingRequest;
+  stream: boolean;
+}
+
 /** A handler that needs Express' request (params, query) or response helpers: not servable on the hot path. */
 export type ExpressHandler = (req: Request, res: Response) => Promise<void> | void;
 
@@ -29,16 +39,42 @@ interface RouteFields {
   json?: boolean;
   /** Runs before authentication: a protocol family's first step (e.g. Anthropic's error shape). */
   before?: readonly Handler[];
+  /** The wire body → the canonical call, right after the body is read (scoped routes): see `parsed()`. */
+  parse?: (body: unknown) => ParsedCall;
 }
 
 /** `hot`: also served by the exact-match listener, without Express (the routes that carry the traffic). */
 export type RouteEntry = RouteFields & ({ hot: true; handler: Handler } | { hot?: false; handler: Handler | ExpressHandler });
+
+/**
+ * A route that parses its body once: `parse` runs before the token and stream limits, `handle` gets its result.
+ * Spread into a route entry: `{ method, paths, access, ...parsed(toChatCall, answer) }`.
+ */
+export function parsed<P extends ParsedCall>(
+  parse: (body: unknown) => P,
+  handle: (call: P, req: HttpRequest, res: HttpResponse) => Promise<void>,
+): { parse: (body: unknown) => P; handler: Handler } {
+  return { parse, handler: (req, res) => handle(res.locals.call as P, req, res) };
+}
+
+/** Runs a route's parser: its result is the request's call (locals.call); a bad body ends here with its 400. */
+function parseStep(parse: (body: unknown) => ParsedCall): Handler {
+  return (req, res, next) => {
+    const call = parse(req.body);
+    res.locals.call = call;
+    res.locals.model = call.request.model;
+    res.locals.stream = call.stream;
+    next();
+  };
+}
 
 /** The middleware each kind of access puts in front of a handler (app.ts builds them from config). */
 export interface RouteGuards {
   scoped(scope: Scope): Handler[];
   signedIn: Handler[];
   json: Handler;
+  /** Limits that need the parsed call (tokens, concurrent streams); after `parse`. */
+  afterParse: Handler[];
 }
 
 /** Label a hot route carries in logs and metrics: its path, under /v1 for the variants without it. */
@@ -52,7 +88,9 @@ function chainOf(entry: RouteEntry, guards: RouteGuards): Handler[] {
   const handler = entry.handler as Handler;
   if (entry.access === 'public') return [...before, ...(entry.json ? [guards.json] : []), handler];
   if (entry.access === 'signed-in') return [...before, ...guards.signedIn, handler];
-  return [...before, ...guards.scoped(entry.access), handler];
+  const scoped = guards.scoped(entry.access);
+  if (entry.parse === undefined) return [...before, ...scoped, ...guards.afterParse, handler];
+  return [...before, ...scoped, parseStep(entry.parse), ...guards.afterParse, handler];
 }
 
 /**

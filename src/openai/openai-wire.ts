@@ -114,6 +114,8 @@ const generationFields = {
   options: z.record(z.string(), z.unknown()).nullish(),
   num_ctx: integer(1).nullish(),
   keep_alive: z.union([z.string(), z.number()]).nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
 };
 
 export const openAIChatCompletionRequestSchema = z.object({
@@ -162,7 +164,3 @@ export const openAIEmbeddingRequestSchema = z.object({
 });
 export type OpenAIEmbeddingRequest = z.output<typeof openAIEmbeddingRequestSchema>;
 
-export const openAIStreamFlagsSchema = z.object({
-  stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
-});

@@ -1,14 +1,23 @@
 import type { ChatRequest, LogprobsSettings, ReasoningSettings, ResponseFormat } from '../core/chat-request.js';
 import { reasoningFromEffort, reasoningFromSwitch } from '../core/reasoning-effort.js';
 import { openAIChatCompletionRequestSchema, type OpenAIChatCompletionRequest } from './openai-wire.js';
+import { toStreamFlags, type StreamFlags } from './stream-flags.js';
 import { invalidParam, parseOpenAIBody } from './parse-openai-body.js';
 import { toChatMessages } from './to-chat-messages.js';
 import { toRuntimeSettings, toSamplingOptions } from './to-sampling-options.js';
 import { toToolSettings } from './to-tool-settings.js';
 
-/** POST /v1/chat/completions body → canonical request. Throws InvalidRequestError (400, `param` set). */
-export function toChatRequest(body: unknown, maxJsonDepth?: number): ChatRequest {
+export interface ChatCall extends StreamFlags {
+  request: ChatRequest;
+}
+
+/** POST /v1/chat/completions body → canonical request and stream flags, in one parse. Throws InvalidRequestError (400, `param` set). */
+export function toChatCall(body: unknown, maxJsonDepth?: number): ChatCall {
   const wire = parseOpenAIBody(openAIChatCompletionRequestSchema, body);
+  return { request: fromWire(wire, maxJsonDepth), ...toStreamFlags(wire) };
+}
+
+function fromWire(wire: OpenAIChatCompletionRequest, maxJsonDepth: number | undefined): ChatRequest {
   const messages = toChatMessages(wire.messages, maxJsonDepth);
   if (wire.system_message) messages.unshift({ role: 'system', content: wire.system_message });
   const request: ChatRequest = { model: wire.model, messages, sampling: toSamplingOptions(wire) };

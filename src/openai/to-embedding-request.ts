@@ -9,16 +9,18 @@ export interface EmbeddingCall {
   request: EmbeddingRequest;
   /** openai-node asks for base64 unless the caller chose; absent means float. */
   encodingFormat: OpenAIEncodingFormat;
+  /** Embeddings never stream. */
+  stream: false;
 }
 
 /** POST /v1/embeddings body → canonical request plus the encoding the response must use. */
-export function toEmbeddingRequest(body: unknown): EmbeddingCall {
+export function toEmbeddingCall(body: unknown): EmbeddingCall {
   const wire = parseOpenAIBody(openAIEmbeddingRequestSchema, body);
   const request: EmbeddingRequest = { model: wire.model, inputs: toInputs(wire.input) };
   if (wire.dimensions != null) request.dimensions = wire.dimensions;
   const runtime = toRuntimeSettings(wire);
   if (runtime) request.runtime = runtime;
-  return { request, encodingFormat: wire.encoding_format ?? 'float' };
+  return { request, encodingFormat: wire.encoding_format ?? 'float', stream: false };
 }
 
 function toInputs(input: string | unknown[]): string[] {

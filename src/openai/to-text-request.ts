@@ -1,13 +1,18 @@
 import type { TextRequest } from '../core/chat-request.js';
 import { openAITextCompletionRequestSchema } from './openai-wire.js';
+import { toStreamFlags, type StreamFlags } from './stream-flags.js';
 import { invalidParam, parseOpenAIBody } from './parse-openai-body.js';
 import { toRuntimeSettings, toSamplingOptions } from './to-sampling-options.js';
 
+export interface TextCall extends StreamFlags {
+  request: TextRequest;
+}
+
 /**
- * POST /v1/completions body → canonical text request. One prompt per request; OpenAI's legacy
- * max_tokens default of 16 is deliberately not applied (absent means the model's own limit).
+ * POST /v1/completions body → canonical text request and stream flags, in one parse. One prompt per request;
+ * OpenAI's legacy max_tokens default of 16 is deliberately not applied (absent means the model's own limit).
  */
-export function toTextRequest(body: unknown): TextRequest {
+export function toTextCall(body: unknown): TextCall {
   const wire = parseOpenAIBody(openAITextCompletionRequestSchema, body);
   const request: TextRequest = { model: wire.model, prompt: toPrompt(wire.prompt), sampling: toSamplingOptions(wire) };
   if (wire.suffix != null) request.suffix = wire.suffix;
@@ -18,7 +23,7 @@ export function toTextRequest(body: unknown): TextRequest {
   if (runtime) request.runtime = runtime;
   // Legacy logprobs is a count: 0 = the chosen token's logprob only, N = N alternatives as well.
   if (wire.logprobs != null) request.logprobs = { topLogprobs: wire.logprobs };
-  return request;
+  return { request, ...toStreamFlags(wire) };
 }
 
 function toPrompt(prompt: string | unknown[]): string {

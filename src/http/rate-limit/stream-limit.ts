@@ -23,9 +23,9 @@ const DEFAULT_LEASE_MS = 60_000;
  */
 export function streamLimit(deps: StreamLimitDeps): Handler {
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  return async function streamLimitMiddleware(req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
+  return async function streamLimitMiddleware(_req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
     const limit = deps.resolve(res.locals.principal).concurrentStreams;
-    if (limit === undefined || !isStreamRequest(req.body)) return next();
+    if (limit === undefined || res.locals.call?.stream !== true) return next();
     const identity = limitIdentity(res.locals.principal, res.locals.clientIp);
     let lease: StreamLease;
     try {
@@ -51,6 +51,3 @@ function renew(deps: StreamLimitDeps, identity: string, lease: string, leaseMs: 
   deps.limits.renewStream(identity, lease, leaseMs).catch((error: unknown) => deps.failure.report(error));
 }
 
-function isStreamRequest(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
-}

@@ -22,9 +22,10 @@ export interface TokenLimitDeps {
  * the estimate.
  */
 export function tokenLimit(deps: TokenLimitDeps): Handler {
-  return async function tokenLimitMiddleware(req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
+  return async function tokenLimitMiddleware(_req: HttpRequest, res: HttpResponse, next: Next): Promise<void> {
     const limits = deps.resolve(res.locals.principal);
-    const estimate = estimateRequestTokens(req.body, deps.estimatedCompletionTokens);
+    const call = res.locals.call;
+    const estimate = call === undefined ? 0 : estimateRequestTokens(call.request, deps.estimatedCompletionTokens);
     let reservation: TokenReservation;
     try {
       reservation = await deps.limits.reserveTokens(limitIdentity(res.locals.principal, res.locals.clientIp), estimate, {

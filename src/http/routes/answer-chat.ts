@@ -4,7 +4,7 @@ import { createChatChunkMapper } from '../../openai/to-openai-chunks.js';
 import { toOpenAICompletion } from '../../openai/to-openai-completion.js';
 import { createChunkSerializer } from '../../openai/create-chunk-serializer.js';
 import { newChatCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
-import type { StreamFlags } from '../../openai/read-stream-flags.js';
+import type { StreamFlags } from '../../openai/stream-flags.js';
 import type { HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';

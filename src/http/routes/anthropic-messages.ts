@@ -1,4 +1,4 @@
-import { toAnthropicCall, toCountTokensRequest } from '../../anthropic/to-chat-request.js';
+import { toCountTokensRequest, type AnthropicCall } from '../../anthropic/to-chat-request.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { sessionIdOf } from '../session-id.js';
@@ -19,9 +19,9 @@ export function anthropicErrors(_req: HttpRequest, res: HttpResponse, next: Next
 
 /** POST /v1/messages (`?beta=true` and any `anthropic-version`/`anthropic-beta` headers accepted). */
 export function messagesRoute(deps: MessagesRouteDeps) {
-  return async function messages(req: HttpRequest, res: HttpResponse): Promise<void> {
+  return async function messages(call: AnthropicCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     res.locals.route = '/v1/messages';
-    await answerMessages(deps, res, toAnthropicCall(req.body), sessionIdOf(req));
+    await answerMessages(deps, res, call, sessionIdOf(req));
   };
 }
 

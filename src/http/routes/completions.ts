@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
-import { readStreamFlags } from '../../openai/read-stream-flags.js';
-import { toTextRequest } from '../../openai/to-text-request.js';
+import type { TextCall } from '../../openai/to-text-request.js';
 import { createTextChunkMapper, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
 import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
 import { callContext } from '../locals.js';
@@ -14,11 +13,10 @@ export interface CompletionsRouteDeps extends StreamingDeps {
 
 /** POST /v1/completions and /beta/completions (DeepSeek-style FIM clients): prompt + optional suffix → /api/generate. */
 export function completionsRoute(deps: CompletionsRouteDeps) {
-  return async function completions(req: HttpRequest, res: HttpResponse): Promise<void> {
+  return async function completions(call: TextCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
     locals.route = req.url?.startsWith('/beta') === true ? '/beta/completions' : '/v1/completions';
-    const request = toTextRequest(req.body);
-    const { stream, includeUsage } = readStreamFlags(req.body);
+    const { request, stream, includeUsage } = call;
     locals.model = request.model;
     locals.stream = stream;
     deps.authorizeModel?.(locals.principal, request.model);

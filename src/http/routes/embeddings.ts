@@ -3,7 +3,7 @@ import { sendJson } from '../json-response.js';
 import type { ChatBackend } from '../../core/chat-backend.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { toEmbeddingRequest } from '../../openai/to-embedding-request.js';
+import type { EmbeddingCall } from '../../openai/to-embedding-request.js';
 import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
 import { callContext } from '../locals.js';
 import { annotationHeaders, recordUsage } from './streaming-response.js';
@@ -16,10 +16,9 @@ export interface EmbeddingsRouteDeps {
 
 /** POST /v1/embeddings: string or array input; float or base64 (the openai SDK asks for base64 by default). */
 export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
-  return async function embeddings(req: HttpRequest, res: HttpResponse): Promise<void> {
+  return async function embeddings({ request, encodingFormat }: EmbeddingCall, _req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
     locals.route = '/v1/embeddings';
-    const { request, encodingFormat } = toEmbeddingRequest(req.body);
     locals.model = request.model;
     deps.authorizeModel?.(locals.principal, request.model);
     const result = await deps.backend.embed(request, callContext(locals));

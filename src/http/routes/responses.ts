@@ -5,7 +5,7 @@ import type { ResponsesMeta, ResponseEnd } from '../../openai-responses/response
 import type { ResponsesObject, ResponsesStreamEvent } from '../../openai-responses/responses-output.js';
 import { newItemId, newResponseId } from '../../openai-responses/responses-ids.js';
 import { fromChatResult } from '../../openai-responses/from-chat-result.js';
-import { toChatRequest, type ResponsesCall } from '../../openai-responses/to-chat-request.js';
+import type { ResponsesCall } from '../../openai-responses/to-chat-request.js';
 import { createResponsesEncoder } from '../../openai-responses/to-response-events.js';
 import { createResponsesSerializer } from '../../openai-responses/responses-serializer.js';
 import type { StoredResponsePayload } from '../../openai-responses/stored-response.js';
@@ -38,10 +38,9 @@ function withHistory(call: ResponsesCall, previous: StoredConversation | undefin
 }
 
 export function responsesRoute(deps: ResponsesRouteDeps) {
-  return async function createResponse(req: HttpRequest, res: HttpResponse): Promise<void> {
+  return async function createResponse(call: ResponsesCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
     locals.route = '/v1/responses';
-    const call = toChatRequest(req.body, newItemId);
     deps.authorizeModel?.(locals.principal, call.request.model);
     const principal = locals.principal!;
     const previous = call.previousResponseId === undefined ? undefined : await deps.conversations.load(call.previousResponseId, principal);

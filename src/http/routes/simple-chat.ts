@@ -5,8 +5,7 @@ import type { ModelInfo } from '../../core/chat-result.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import { SESSION_ID_PATTERN } from '../../core/session-directory.js';
 import { parseOpenAIBody } from '../../openai/parse-openai-body.js';
-import { readStreamFlags } from '../../openai/read-stream-flags.js';
-import { toChatRequest } from '../../openai/to-chat-request.js';
+import { toChatCall } from '../../openai/to-chat-request.js';
 import { callContext } from '../locals.js';
 import type { HttpResponse } from '../http-types.js';
 import { sessionIdOf } from '../session-id.js';
@@ -44,8 +43,8 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
       max_tokens: body.max_tokens,
       stream: body.stream,
     };
-    const request = toChatRequest(chatBody);
-    await answerChat(deps, res, request, readStreamFlags(chatBody), body.session_id ?? sessionIdOf(req));
+    const call = toChatCall(chatBody);
+    await answerChat(deps, res, call.request, call, body.session_id ?? sessionIdOf(req));
   };
 }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toChatRequest } from '../../../src/openai/to-chat-request.js';
+import { toChatCall } from '../../../src/openai/to-chat-request.js';
 import { loadFixturePairs } from './openai-fixtures.js';
 import { rejection } from './reject.js';
+
+/** The canonical request of a parsed call (the stream flags are tested below with toChatCall itself). */
+const toChatRequest = (body: unknown, maxJsonDepth?: number) => toChatCall(body, maxJsonDepth).request;
 
 const base = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const weatherTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } };

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { toEmbeddingRequest } from '../../../src/openai/to-embedding-request.js';
+import { toEmbeddingCall } from '../../../src/openai/to-embedding-request.js';
 import { loadFixturePairs } from './openai-fixtures.js';
 import { rejection } from './reject.js';
+
+const toEmbeddingRequest = (body: unknown) => {
+  const { request, encodingFormat } = toEmbeddingCall(body);
+  return { request, encodingFormat };
+};
 
 const base = { model: 'nomic-embed-text', input: 'hello' };
 

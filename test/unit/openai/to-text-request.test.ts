@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { toTextRequest } from '../../../src/openai/to-text-request.js';
+import { toTextCall } from '../../../src/openai/to-text-request.js';
 import { loadFixturePairs } from './openai-fixtures.js';
 import { rejection } from './reject.js';
+
+const toTextRequest = (body: unknown) => toTextCall(body).request;
 
 const base = { model: 'deepseek-coder', prompt: 'def f(' };
 
