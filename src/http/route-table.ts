@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import { assertModelAllowed } from '../access/model-access.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
 import type { Scope } from '../core/principal.js';
 import type { Handler, HttpRequest, HttpResponse } from './http-types.js';
@@ -57,13 +58,17 @@ export function parsed<P extends ParsedCall>(
   return { parse, handler: (req, res) => handle(res.locals.call as P, req, res) };
 }
 
-/** Runs a route's parser: its result is the request's call (locals.call); a bad body ends here with its 400. */
+/**
+ * Runs a route's parser: its result is the request's call (locals.call); a bad body ends here with its 400, and a
+ * model the key may not use with its 403 (the name as requested; the pipeline checks it again after aliases).
+ */
 function parseStep(parse: (body: unknown) => ParsedCall): Handler {
   return (req, res, next) => {
     const call = parse(req.body);
     res.locals.call = call;
     res.locals.model = call.request.model;
     res.locals.stream = call.stream;
+    assertModelAllowed(call.request.model, res.locals.principal?.models);
     next();
   };
 }
