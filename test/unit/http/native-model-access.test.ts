@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, PermissionDeniedError } from '../../../src/core/errors.js';
-import { checkNativeBody, filterModelListing, namedModels, nativeRouteKind } from '../../../src/http/routes/native-model-access.js';
+import { checkNativeBody, filterModelListing, namedModels, nativeRouteKind } from '../../../src/http/passthrough/native-model-access.js';
 
 const R1 = ['deepseek-r1:*'];
 

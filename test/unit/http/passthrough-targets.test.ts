@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { passthroughRouteLabel } from '../../../src/http/routes/ollama-passthrough.js';
-import { createPassthroughTargets } from '../../../src/http/routes/passthrough-targets.js';
+import { passthroughRouteLabel } from '../../../src/http/passthrough/ollama-passthrough.js';
+import { createPassthroughTargets } from '../../../src/http/passthrough/passthrough-targets.js';
 
 describe('createPassthroughTargets', () => {
   const urls = ['http://a:11434', 'http://b:11434', 'http://c:11434'];
