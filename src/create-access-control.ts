@@ -37,6 +37,11 @@ export interface AccessControl {
   bootstrapped: BootstrappedAdminKey | null;
   /** Values the logger must never print (the JWT secret, the bootstrapped key). */
   secrets: readonly string[];
+  /**
+   * SIGHUP: a changed MASTER_KEY applies at once (the old one is refused); a changed JWT_SECRET signs new tokens
+   * at once and still verifies tokens signed with the old one for JWT_TTL_SECONDS (see token-service.ts).
+   */
+  rotateSecrets(changed: { masterKey?: string | undefined; jwtSecret?: string }): void;
   /** Readiness: the key store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +98,11 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
     },
     ping: () => store.ping(),
     invalidate: () => cache.clear(),
+    rotateSecrets(changed) {
+      if ('masterKey' in changed) authenticateBearer.setMasterKey(changed.masterKey);
+      if (changed.jwtSecret !== undefined) tokens.rotateSecret(changed.jwtSecret);
+      cache.clear();
+    },
     bootstrapped,
     secrets: [jwtSecret, ...(bootstrapped === null ? [] : [bootstrapped.secret])],
     async close() {
