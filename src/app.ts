@@ -29,6 +29,7 @@ import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, 
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
+import { aliasTargetResolver } from './pipeline/model-resolution.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
 import type { PassthroughHosts } from './http/routes/passthrough-targets.js';
@@ -207,7 +208,7 @@ export function createApp(deps: AppDeps): RequestListener {
       else app.post(path, ...handlers);
     }
   };
-  const models = modelsRoutes(backend);
+  const models = modelsRoutes(backend, { resolveAlias: aliasTargetResolver(config.models.aliases) });
   hotRoute('GET', ['/v1/models', '/models'], [anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.list]);
   for (const path of ['/v1/models/*id', '/models/*id']) app.get(path, anthropicErrorsForAnthropicClients, ...guarded('models:read'), models.get);
   hotRoute('POST', ['/v1/chat/completions', '/chat/completions'], [...guarded('chat'), chatCompletionsRoute(streaming)]);
