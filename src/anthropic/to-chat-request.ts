@@ -33,9 +33,10 @@ export function toCountTokensRequest(body: unknown): ChatRequest {
 
 function toCanonical(wire: AnthropicCountTokensRequest): ChatRequest {
   const request: ChatRequest = { model: wire.model, messages: toChatMessages(wire.system, wire.messages), sampling: {} };
-  const { tools, toolChoice } = toToolSettings(wire);
+  const { tools, toolChoice, parallelToolCalls } = toToolSettings(wire);
   if (tools) request.tools = tools;
   if (toolChoice) request.toolChoice = toolChoice;
+  if (parallelToolCalls === false) request.parallelToolCalls = false;
   const reasoning = toReasoningSettings(wire);
   if (reasoning) request.reasoning = reasoning;
   return request;

@@ -15,6 +15,7 @@ export function toChatRequest(body: unknown, maxJsonDepth?: number): ChatRequest
   const { tools, toolChoice } = toToolSettings(wire);
   if (tools) request.tools = tools;
   if (toolChoice) request.toolChoice = toolChoice;
+  if (wire.parallel_tool_calls === false) request.parallelToolCalls = false;
   const responseFormat = toResponseFormat(wire.response_format);
   if (responseFormat) request.responseFormat = responseFormat;
   const reasoning = toReasoningSettings(wire);
