@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import { assertModelAllowed } from './access/model-access.js';
@@ -29,6 +30,7 @@ import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, 
 import { healthRoutes, type HealthCheck } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
 import { modelsRoutes } from './http/routes/models.js';
+import { createThinkingSigner } from './anthropic/thinking-signature.js';
 import { aliasTargetResolver } from './pipeline/model-resolution.js';
 import { operationsRouter, type OperationsDeps } from './http/routes/operations-router.js';
 import { ollamaPassthrough } from './http/routes/ollama-passthrough.js';
@@ -61,7 +63,7 @@ export interface AppDeps {
   metrics: Metrics;
   authenticator: Authenticator;
   /** Key and token services, audit and usage recording (see create-access-control.ts); mounts the admin API. */
-  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'>;
+  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'> & Partial<Pick<AccessControl, 'signingKey'>>;
   healthChecks?: HealthCheck[];
   /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
   operations?: OperationsDeps;
@@ -98,6 +100,11 @@ const OTHER_KNOWN_ROUTES: ReadonlyArray<[string | string[], string[]]> = [
  * HTTP wiring only (no listen): tests and main.ts both build the server's request listener through here. Express
  * routes everything; the hot /v1 routes are also served without it, by exact method and path (request-listener.ts).
  */
+/** Thinking-block signatures under a key derived from the JWT secret; a random one per process without access control. */
+function thinkingSigner(access: AppDeps['access']) {
+  return createThinkingSigner(access?.signingKey?.('anthropic-thinking') ?? randomBytes(32));
+}
+
 export function createApp(deps: AppDeps): RequestListener {
   const { config, metrics } = deps;
   const app = express();
@@ -215,7 +222,7 @@ export function createApp(deps: AppDeps): RequestListener {
   hotRoute('POST', ['/v1/completions', '/completions', '/beta/completions', '/v1/beta/completions'], [...guarded('completions'), completionsRoute(streaming)]);
   hotRoute('POST', ['/v1/embeddings', '/embeddings'], [...guarded('embeddings'), embeddingsRoute({ backend, metrics, authorizeModel })]);
   // Anthropic Messages: Claude Code and the Anthropic SDKs. Same pipeline, scope and limits as chat.
-  const messages = { ...streaming, promptCounter: sessions.estimator };
+  const messages = { ...streaming, promptCounter: sessions.estimator, thinking: thinkingSigner(access) };
   hotRoute('POST', ['/v1/messages'], [anthropicErrors, ...guarded('chat'), messagesRoute(messages)]);
   hotRoute('POST', ['/v1/messages/count_tokens'], [anthropicErrors, ...guarded('chat'), countTokensRoute(messages)]);
   app.use('/v1/messages', anthropicErrors);

@@ -21,7 +21,8 @@ export function anthropicErrors(_req: HttpRequest, res: HttpResponse, next: Next
 export function messagesRoute(deps: MessagesRouteDeps) {
   return async function messages(req: HttpRequest, res: HttpResponse): Promise<void> {
     res.locals.route = '/v1/messages';
-    await answerMessages(deps, res, toAnthropicCall(req.body), sessionIdOf(req));
+    const call = toAnthropicCall(req.body, deps.thinking ? { verifyThinking: deps.thinking.verify } : {});
+    await answerMessages(deps, res, call, sessionIdOf(req));
   };
 }
 
