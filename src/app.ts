@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import { assertModelAllowed } from './access/model-access.js';
@@ -30,6 +31,8 @@ import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
 import { writeSse, writeSseFrom } from './http/sse.js';
 import type { Metrics } from './observability/metrics.js';
+import { createThinkingSigner } from './anthropic/thinking-signature.js';
+import { aliasTargetResolver } from './pipeline/model-resolution.js';
 import { createChatPipeline } from './pipeline/create-chat-pipeline.js';
 import { createConversationStore } from './pipeline/conversation-store/create-conversation-store.js';
 import { createSessions } from './pipeline/session-memory/create-sessions.js';
@@ -47,7 +50,7 @@ export interface AppDeps {
   metrics: Metrics;
   authenticator: Authenticator;
   /** Key and token services, audit and usage recording (see create-access-control.ts); mounts the admin API. */
-  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'>;
+  access?: Pick<AccessControl, 'keys' | 'tokens' | 'recorder' | 'queryAudit' | 'invalidate'> & Partial<Pick<AccessControl, 'signingKey'>>;
   healthChecks?: HealthCheck[];
   /** The operations API under /api/v1 (scope admin): model management, fine-tune jobs, runtime log level. */
   operations?: OperationsDeps;
@@ -65,6 +68,11 @@ export interface AppDeps {
   consoleDir?: string;
   /** The Ollama hosts (src/fleet/): GET /api/v1/hosts, and the native passthrough's host choice. */
   hosts?: HostsView & PassthroughHosts;
+}
+
+/** Thinking-block signatures keyed from the JWT secret (valid across restarts and instances), else per process. */
+function thinkingSigner(access: AppDeps['access']) {
+  return createThinkingSigner(access?.signingKey?.('anthropic-thinking') ?? randomBytes(32));
 }
 
 /**
@@ -167,6 +175,8 @@ export function createApp(deps: AppDeps): RequestListener {
     chat: { ...streaming, backend },
     sessions,
     promptCounter: sessions.estimator,
+    thinking: thinkingSigner(access),
+    resolveAlias: aliasTargetResolver(config.models.aliases),
     sessionAdmin: createSessionAdmin(sessions, sessionIndex),
     conversations,
     health,

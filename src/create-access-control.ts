@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createAuthenticator } from './access/authenticator.js';
 import { bootstrapAdminKey, type BootstrappedAdminKey } from './access/bootstrap-admin-key.js';
 import { loadOrCreateJwtSecret } from './access/jwt.js';
@@ -37,6 +38,16 @@ export interface AccessControl {
   bootstrapped: BootstrappedAdminKey | null;
   /** Values the logger must never print (the JWT secret, the bootstrapped key). */
   secrets: readonly string[];
+  /**
+   * SIGHUP: a changed MASTER_KEY applies at once (the old one is refused); a changed JWT_SECRET signs new tokens
+   * at once and still verifies tokens signed with the old one for JWT_TTL_SECONDS (see token-service.ts).
+   */
+  rotateSecrets(changed: { masterKey?: string | undefined; jwtSecret?: string }): void;
+  /**
+   * A key for one purpose (e.g. signing thinking blocks), derived from the JWT secret in use at start-up: the
+   * same on every instance that shares JWT_SECRET, and across restarts.
+   */
+  signingKey(purpose: string): Buffer;
   /** Readiness: the key store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +104,12 @@ async function compose(config: Config, deps: AccessControlDeps, store: KeyStore)
     },
     ping: () => store.ping(),
     invalidate: () => cache.clear(),
+    signingKey: (purpose) => createHmac('sha256', jwtSecret).update(`ollama-openai-proxy:${purpose}`).digest(),
+    rotateSecrets(changed) {
+      if ('masterKey' in changed) authenticateBearer.setMasterKey(changed.masterKey);
+      if (changed.jwtSecret !== undefined) tokens.rotateSecret(changed.jwtSecret);
+      cache.clear();
+    },
     bootstrapped,
     secrets: [jwtSecret, ...(bootstrapped === null ? [] : [bootstrapped.secret])],
     async close() {

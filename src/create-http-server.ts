@@ -2,8 +2,10 @@ import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { createServer as createPlainServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { TlsConfig } from './config/tls-config.js';
 import type { Logger } from './core/logger.js';
+import { clientErrorResponse, type ParserError } from './http/client-error-response.js';
 
 // The listening socket: plain HTTP, or HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set (TLS 1.3 only unless
 // TLS_MIN_VERSION=TLSv1.2; client certificates required when TLS_CA_FILE is set). The same Node http server
@@ -26,9 +28,27 @@ export interface CreateHttpServerDeps {
   readFile?: (path: string) => Buffer;
 }
 
+/**
+ * Requests Node's parser refuses before any route runs get a JSON error in their protocol's shape (400, 431
+ * for oversized headers, 408 for a request too slow to arrive) and the connection closes. A socket that is
+ * gone, or that already carries a response, is only destroyed: nothing is written into the middle of another
+ * answer.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: Error & ParserError, socket: Socket) => {
+    // Node's own rule: the response in progress on this socket (a request whose body failed to parse) may be
+    // replaced only while none of it has been sent.
+    const busy = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
+    if (error.code === 'ECONNRESET' || !socket.writable || busy) return void socket.destroy();
+    socket.end(clientErrorResponse(error));
+  });
+}
+
 export function createHttpServer(listener: RequestListener, tls: TlsConfig, deps: CreateHttpServerDeps): ProxyServer {
   if (tls.certFile === undefined || tls.keyFile === undefined) {
-    return { server: createPlainServer(listener), scheme: 'http', reloadTls: () => false, stopWatching: () => undefined };
+    const server = createPlainServer(listener);
+    answerClientErrors(server);
+    return { server, scheme: 'http', reloadTls: () => false, stopWatching: () => undefined };
   }
   const read = deps.readFile ?? ((path: string) => readFileSync(path));
   const files = { cert: tls.certFile, key: tls.keyFile, ...(tls.caFile ? { ca: tls.caFile } : {}) };
@@ -51,6 +71,7 @@ export function createHttpServer(listener: RequestListener, tls: TlsConfig, deps
   } catch (error) {
     throw new Error(`the TLS certificate or key is not usable: ${(error as Error).message}`);
   }
+  answerClientErrors(server);
   const reloadTls = (): boolean => {
     try {
       server.setSecureContext(material());

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config/load-config.js';
 import { createHttpServer } from './create-http-server.js';
 import { loadSecrets, SecretsError, type LoadedSecrets } from './load-secrets.js';
 import { startSecretsLifecycle } from './secrets-lifecycle.js';
+import { liveSecretsApplier } from './apply-live-secrets.js';
 import type { Config } from './config/config-schema.js';
 import { openServices } from './open-services.js';
 import { logOllamaReport } from './startup/log-ollama-report.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: registry });
   const services = await startupStep(() => openServices(config, { registry, trainerEnv: withoutSecrets(process.env) }));
   const { logger, access } = services;
-  const secretsLifecycle = startSecretsLifecycle(process.env, secrets, logger);
+  const secretsLifecycle = startSecretsLifecycle(process.env, secrets, logger, liveSecretsApplier({ access, redact: services.redactSecrets }));
   let shuttingDown = false;
   const openStreams = createOpenStreams();
   const consoleDir = fileURLToPath(new URL('./console/', import.meta.url));

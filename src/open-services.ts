@@ -46,6 +46,8 @@ export interface Services {
   appDeps: AppDeps;
   /** The Ollama client itself (the start-up report asks each host about itself). */
   ollama: OllamaBackend;
+  /** Values the logger masks from now on (secrets re-read on SIGHUP). */
+  redactSecrets(values: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     finetune,
     appDeps,
     ollama: backend,
+    redactSecrets: (values) => secrets.push(...values.filter((value) => !secrets.includes(value))),
     async close() {
       for (const [what, close] of closers) await closeQuietly(logger, what, close);
     },

@@ -1,19 +1,28 @@
 import type { Logger } from './core/logger.js';
-import { SECRET_VARIABLES } from './config/secret-sources.js';
+import { SECRET_VARIABLES, type SecretName } from './config/secret-sources.js';
 import { keepVaultTokenAlive, loadSecrets, type LoadedSecrets, type VaultRenewal } from './load-secrets.js';
 
-// After start-up: keeps the Vault token renewed and re-reads every secret source on SIGHUP. The running
-// services were built from the values read at start, so a changed value is reported by name (never the
-// value) and takes effect at the next restart; a source that became unreadable is reported the same way.
+// After start-up: keeps the Vault token renewed and re-reads every secret source on SIGHUP. What can change
+// safely while serving is applied at once by `apply` (main.ts: MASTER_KEY, JWT_SECRET, the log redactor);
+// every other changed secret is named in a warn line (never its value) saying it takes effect at the next
+// restart. A source that became unreadable, or a value the configuration refuses, changes nothing: the
+// running values stay and the next SIGHUP compares against them.
 
 type Env = Record<string, string | undefined>;
 
 export interface SecretsLifecycle {
+  /** What SIGHUP calls; resolves once the new values are in use (or refused and logged). */
   reload(): Promise<void>;
   stop(): void;
 }
 
-export function startSecretsLifecycle(env: Env, loaded: LoadedSecrets, logger: Logger): SecretsLifecycle {
+/**
+ * Applies changed secrets to the running services and returns the names it applied; throws (the message
+ * names the problem, never a value) when the new environment is not a valid configuration.
+ */
+export type ApplySecrets = (env: Env, changed: readonly SecretName[]) => readonly SecretName[];
+
+export function startSecretsLifecycle(env: Env, loaded: LoadedSecrets, logger: Logger, apply: ApplySecrets = () => []): SecretsLifecycle {
   let current = loaded;
   let renewal: VaultRenewal = { stop: () => undefined };
   const keepAlive = () => {
@@ -31,15 +40,26 @@ export function startSecretsLifecycle(env: Env, loaded: LoadedSecrets, logger: L
   if (Object.keys(current.sources).length > 0) logger.info('secrets loaded', { sources: current.sources });
   return {
     async reload() {
+      let next: LoadedSecrets;
       try {
-        const next = await loadSecrets(env, current.vaultToken ? { vaultToken: current.vaultToken } : {});
-        const changed = SECRET_VARIABLES.filter((name) => next.env[name] !== current.env[name]);
-        current = next;
-        keepAlive();
-        logger.info('secrets re-read (SIGHUP)', { sources: next.sources, changed });
-        if (changed.length > 0) logger.warn('changed secrets take effect at the next restart', { changed });
+        next = await loadSecrets(env, current.vaultToken ? { vaultToken: current.vaultToken } : {});
       } catch (error) {
         logger.error('secrets could not be re-read (SIGHUP); the running values stay', { error: (error as Error).message });
+        return;
+      }
+      const changed = SECRET_VARIABLES.filter((name) => next.env[name] !== current.env[name]);
+      let applied: readonly SecretName[];
+      try {
+        applied = changed.length === 0 ? [] : apply(next.env, changed);
+      } catch (error) {
+        logger.error('re-read secrets refused (SIGHUP); the running values stay', { changed, error: (error as Error).message });
+        return;
+      }
+      current = next;
+      keepAlive();
+      logger.info('secrets re-read (SIGHUP)', { sources: next.sources, changed, applied });
+      for (const variable of changed.filter((name) => !applied.includes(name))) {
+        logger.warn(`${variable} changed; it takes effect at the next restart`, { variable });
       }
     },
     stop: () => renewal.stop(),

@@ -21,12 +21,17 @@ export interface AuthenticatorOptions {
 /** Resolves a bearer credential (master key, API key or JWT) to a Principal; throws AuthenticationError. */
 export type Authenticate = (bearer: string) => Promise<Principal>;
 
+export interface Authenticator extends Authenticate {
+  /** SIGHUP rotation: from now on only this master key is accepted (undefined: none). */
+  setMasterKey(masterKey: string | undefined): void;
+}
+
 const MASTER: Principal = Object.freeze({ id: 'master', kind: 'master', scopes: ALL_SCOPES });
 
-export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
-  const masterDigest = options.masterKey === undefined ? undefined : digest(options.masterKey);
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  let masterDigest = options.masterKey === undefined ? undefined : digest(options.masterKey);
   const { cache } = options;
-  return async (bearer) => {
+  const authenticate: Authenticate = async (bearer) => {
     const bearerDigest = digest(bearer);
     // Comparing fixed-length digests keeps the master-key check constant-time whatever the input length.
     if (masterDigest !== undefined && sameDigest(bearerDigest, masterDigest)) return MASTER;
@@ -50,6 +55,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     }
     throw new AuthenticationError();
   };
+  return Object.assign(authenticate, {
+    setMasterKey(masterKey: string | undefined) {
+      masterDigest = masterKey === undefined || masterKey === '' ? undefined : digest(masterKey);
+    },
+  });
 }
 
 function earliest(...dates: Array<Date | null>): number {

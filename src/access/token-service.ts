@@ -43,14 +43,35 @@ export interface TokenService {
   exchangeCredentials(clientId: string, secret: string): Promise<IssuedTokenResponse>;
   /** Throws AuthenticationError for a bad token or a key that is gone, revoked or expired. */
   authenticateToken(token: string): Promise<AuthenticatedToken>;
+  /**
+   * SIGHUP rotation of JWT_SECRET: new tokens are signed with `secret` at once; tokens signed with the one it
+   * replaces are still verified for `previousGraceMs` (by default the token lifetime, so every token issued
+   * before the rotation lives out its own `exp` and no longer), then refused.
+   */
+  rotateSecret(secret: string, previousGraceMs?: number): void;
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const now = options.now ?? (() => new Date());
   const defaultTtl = options.ttlSeconds ?? 3600;
+  let secret = options.secret;
+  let previous: { secret: string; until: number } | undefined;
+
+  function verify(token: string): ReturnType<typeof verifyToken> {
+    try {
+      return verifyToken(token, secret, now());
+    } catch (error) {
+      if (previous === undefined || now().getTime() >= previous.until) throw error;
+      try {
+        return verifyToken(token, previous.secret, now());
+      } catch {
+        throw error;
+      }
+    }
+  }
 
   function issueFor(record: ApiKeyRecord, scopes: readonly Scope[], ttlSeconds: number): IssuedTokenResponse {
-    const issued = issueToken({ keyId: record.id, scopes, secret: options.secret, ttlSeconds, now: now() });
+    const issued = issueToken({ keyId: record.id, scopes, secret, ttlSeconds, now: now() });
     return { token: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, expiresAt: issued.expiresAt };
   }
 
@@ -73,10 +94,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return issueFor(record, record.scopes.filter(isScope), defaultTtl);
     },
     async authenticateToken(token) {
-      const verified = verifyToken(token, options.secret, now());
+      const verified = verify(token);
       const record = await options.keys.findUsableKey(verified.keyId, now());
       if (record === null) throw new AuthenticationError('The API key behind this token has been revoked or has expired.');
       return { record, scopes: verified.scopes.filter((scope) => record.scopes.includes(scope)), expiresAt: verified.expiresAt };
+    },
+    rotateSecret(next, previousGraceMs = defaultTtl * 1000) {
+      if (next === secret) return;
+      previous = previousGraceMs > 0 ? { secret, until: now().getTime() + previousGraceMs } : undefined;
+      secret = next;
     },
   };
 }

@@ -8,13 +8,18 @@ export interface AnthropicMessageMeta {
   /** The model name the client asked for (Anthropic echoes it). */
   model: string;
   omitThinking: boolean;
+  /** The thinking block's signature (thinking-signature.ts); without it, the unsigned placeholder. */
+  signThinking?: (thinking: string) => string;
 }
 
 /** Canonical result → `message` object: thinking, then text, then tool_use blocks (the order Claude answers in). */
 export function fromChatResult(result: ChatResult, meta: AnthropicMessageMeta): AnthropicMessageObject {
   const { message } = result;
   const content: AnthropicContentBlock[] = [];
-  if (message.reasoning) content.push({ type: 'thinking', thinking: meta.omitThinking ? '' : message.reasoning, signature: THINKING_SIGNATURE });
+  if (message.reasoning) {
+    const thinking = meta.omitThinking ? '' : message.reasoning;
+    content.push({ type: 'thinking', thinking, signature: meta.signThinking?.(thinking) ?? THINKING_SIGNATURE });
+  }
   if (message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message.toolCalls ?? []) content.push(toToolUseBlock(call));
   return {
@@ -44,8 +49,9 @@ function toInput(argumentsJson: string): Record<string, unknown> {
 }
 
 /**
- * Ollama reports a stop sequence and the end of the turn alike (`done_reason: "stop"`) and strips the
- * sequence from the text, so `stop_sequence` cannot be told apart: both are `end_turn`.
+ * Ollama reports a stop sequence and the end of the turn alike (`done_reason: "stop"`; its own Anthropic layer
+ * maps both to `end_turn` too) and strips the sequence from the text, so `stop_sequence` cannot be told apart:
+ * both are `end_turn` with `stop_sequence: null`, never a guess (see README.md here).
  */
 export function toStopReason(reason: FinishReason, hasToolCalls: boolean): AnthropicStopReason {
   if (hasToolCalls && reason !== 'length') return 'tool_use';

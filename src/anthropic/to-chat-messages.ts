@@ -9,7 +9,12 @@ type Content<R extends AnthropicMessage['role']> = Extract<AnthropicMessage, { r
 type UserBlock = Exclude<Content<'user'>, string>[number];
 type ToolResult = Extract<UserBlock, { type: 'tool_result' }>;
 
-export function toChatMessages(system: AnthropicMessagesRequest['system'], messages: readonly AnthropicMessage[]): ChatMessage[] {
+export interface ToChatMessagesOptions {
+  /** Thinking blocks whose signature fails this check are not passed to the model (thinking-signature.ts). */
+  verifyThinking?: (thinking: string, signature: string | null | undefined) => boolean;
+}
+
+export function toChatMessages(system: AnthropicMessagesRequest['system'], messages: readonly AnthropicMessage[], options: ToChatMessagesOptions = {}): ChatMessage[] {
   const out: ChatMessage[] = [];
   if (system != null) {
     const content = joinText(system);
@@ -26,7 +31,7 @@ export function toChatMessages(system: AnthropicMessagesRequest['system'], messa
         pushUserTurn(out, message.content, toolNames);
         break;
       case 'assistant':
-        out.push(toAssistantMessage(message.content, toolNames));
+        out.push(toAssistantMessage(message.content, toolNames, options));
         break;
     }
   }
@@ -72,8 +77,8 @@ function toToolMessage(block: ToolResult, toolNames: Map<string, string>): ChatM
   return tool;
 }
 
-/** Thinking goes back to the model as reasoning; redacted thinking is Anthropic's ciphertext and is dropped. */
-function toAssistantMessage(content: Content<'assistant'>, toolNames: Map<string, string>): ChatMessage {
+/** Thinking goes back to the model as reasoning when its signature checks out; redacted thinking is Anthropic's ciphertext and is dropped. */
+function toAssistantMessage(content: Content<'assistant'>, toolNames: Map<string, string>, options: ToChatMessagesOptions): ChatMessage {
   if (typeof content === 'string') return { role: 'assistant', content };
   const texts: string[] = [];
   const reasoning: string[] = [];
@@ -81,7 +86,7 @@ function toAssistantMessage(content: Content<'assistant'>, toolNames: Map<string
   for (const block of content) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'thinking') {
-      if (block.thinking !== '') reasoning.push(block.thinking);
+      if (block.thinking !== '' && (options.verifyThinking?.(block.thinking, block.signature) ?? true)) reasoning.push(block.thinking);
     } else if (block.type === 'tool_use') {
       toolNames.set(block.id, block.name);
       toolCalls.push({ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input) });

@@ -6,7 +6,7 @@ import {
   type AnthropicMessagesRequest,
 } from './anthropic-wire.js';
 import { parseAnthropicBody } from './parse-anthropic-body.js';
-import { toChatMessages } from './to-chat-messages.js';
+import { toChatMessages, type ToChatMessagesOptions } from './to-chat-messages.js';
 import { toToolSettings } from './to-tool-settings.js';
 
 /** A Messages call: the canonical request plus what only the answer's shape depends on. */
@@ -18,9 +18,9 @@ export interface AnthropicCall {
 }
 
 /** POST /v1/messages body → canonical request. Throws InvalidRequestError (400) naming the field. */
-export function toAnthropicCall(body: unknown): AnthropicCall {
+export function toAnthropicCall(body: unknown, options: ToChatMessagesOptions = {}): AnthropicCall {
   const wire = parseAnthropicBody(anthropicMessagesRequestSchema, body);
-  const request = toCanonical(wire);
+  const request = toCanonical(wire, options);
   request.sampling = toSamplingOptions(wire);
   const omitThinking = wire.thinking != null && wire.thinking.type !== 'disabled' && wire.thinking.display === 'omitted';
   return { request, stream: wire.stream === true, omitThinking };
@@ -31,11 +31,12 @@ export function toCountTokensRequest(body: unknown): ChatRequest {
   return toCanonical(parseAnthropicBody(anthropicCountTokensRequestSchema, body));
 }
 
-function toCanonical(wire: AnthropicCountTokensRequest): ChatRequest {
-  const request: ChatRequest = { model: wire.model, messages: toChatMessages(wire.system, wire.messages), sampling: {} };
-  const { tools, toolChoice } = toToolSettings(wire);
+function toCanonical(wire: AnthropicCountTokensRequest, options: ToChatMessagesOptions = {}): ChatRequest {
+  const request: ChatRequest = { model: wire.model, messages: toChatMessages(wire.system, wire.messages, options), sampling: {} };
+  const { tools, toolChoice, parallelToolCalls } = toToolSettings(wire);
   if (tools) request.tools = tools;
   if (toolChoice) request.toolChoice = toolChoice;
+  if (parallelToolCalls === false) request.parallelToolCalls = false;
   const reasoning = toReasoningSettings(wire);
   if (reasoning) request.reasoning = reasoning;
   return request;

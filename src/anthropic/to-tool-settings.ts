@@ -5,12 +5,13 @@ import { invalidField } from './parse-anthropic-body.js';
 export interface ToolSettings {
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  parallelToolCalls?: false;
 }
 
 /**
  * `tools` + `tool_choice`. Only custom tools (run by the client) can be offered to an Ollama model; server tools
  * (web search, code execution) and Anthropic-defined schemas (bash_…, text_editor_…) are refused by name.
- * `disable_parallel_tool_use` is accepted; Ollama has no switch for it.
+ * `disable_parallel_tool_use: true` → `parallelToolCalls: false` (at most one tool_use block in the answer).
  */
 export function toToolSettings(body: Pick<AnthropicCountTokensRequest, 'tools' | 'tool_choice'>): ToolSettings {
   const tools = (body.tools ?? []).map(toToolDefinition);
@@ -23,6 +24,7 @@ export function toToolSettings(body: Pick<AnthropicCountTokensRequest, 'tools' |
   if (tools.length > 0) settings.tools = tools;
   const choice = body.tool_choice;
   if (choice == null) return settings;
+  if ('disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use === true) settings.parallelToolCalls = false;
   switch (choice.type) {
     case 'auto':
     case 'none':

@@ -82,6 +82,11 @@ export interface ChatRequest {
   sampling: SamplingOptions;
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /**
+   * false: the answer carries at most one tool call (the first); OpenAI `parallel_tool_calls: false`, Anthropic
+   * `tool_choice.disable_parallel_tool_use: true`. Unset: as many as the model makes.
+   */
+  parallelToolCalls?: false;
   responseFormat?: ResponseFormat;
   reasoning?: ReasoningSettings;
   runtime?: RuntimeSettings;

@@ -25,6 +25,8 @@ import { adminMetricsRoute, CONSOLE_ROUTES } from './routes/admin-metrics.js';
 import { adminModelsRoutes } from './routes/admin-models.js';
 import { adminSessionsRoutes } from './routes/admin-sessions.js';
 import { anthropicErrors, anthropicErrorsForAnthropicClients, countTokensRoute, messagesRoute } from './routes/anthropic-messages.js';
+import type { ThinkingSigner } from '../anthropic/thinking-signature.js';
+import type { ModelInfo } from '../core/chat-result.js';
 import type { ChatRouteDeps } from './routes/answer-chat.js';
 import type { PromptCounter } from './routes/answer-messages.js';
 import { chatCompletionsRoute } from './routes/chat-completions.js';
@@ -65,6 +67,10 @@ export interface ApiRouteServices {
   sessions: SessionDirectory;
   /** Prompt sizes without a tokenizer (the session memory's calibrated estimator): count_tokens. */
   promptCounter: PromptCounter;
+  /** Signs thinking blocks going out on /v1/messages and checks those coming back. */
+  thinking: ThinkingSigner;
+  /** The installed model an alias (configured or built in) maps a name to: GET /v1/models/{id} for agents' names. */
+  resolveAlias: (name: string, installed: readonly ModelInfo[]) => string | undefined;
   sessionAdmin: SessionAdmin;
   conversations: ConversationStore;
   health: HealthRoutes;
@@ -81,8 +87,9 @@ const both = (path: string): string[] => [`/v1${path}`, path];
 /** The inference API: OpenAI chat, completions, embeddings, models; OpenAI Responses; Anthropic Messages. */
 function inferenceRoutes(s: ApiRouteServices): RouteEntry[] {
   const { chat } = s;
-  const models = modelsRoutes(chat.backend);
-  const messages = { ...chat, promptCounter: s.promptCounter };
+  const models = modelsRoutes(chat.backend, { resolveAlias: s.resolveAlias });
+  const messages = { ...chat, promptCounter: s.promptCounter, thinking: s.thinking };
+  const toMessagesCall = (body: unknown) => toAnthropicCall(body, { verifyThinking: s.thinking.verify });
   const stored = storedResponsesRoutes({ conversations: s.conversations, backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) });
   const anthropic = [anthropicErrors];
   const embeddings = { backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) };
@@ -92,7 +99,7 @@ function inferenceRoutes(s: ApiRouteServices): RouteEntry[] {
     { method: 'POST', paths: both('/chat/completions'), access: 'chat', hot: true, ...parsed((body) => toChatCall(body, chat.maxJsonDepth), chatCompletionsRoute(chat)) },
     { method: 'POST', paths: [...both('/completions'), '/beta/completions', '/v1/beta/completions'], access: 'completions', hot: true, ...parsed(toTextCall, completionsRoute(chat)) },
     { method: 'POST', paths: both('/embeddings'), access: 'embeddings', hot: true, ...parsed(toEmbeddingCall, embeddingsRoute(embeddings)) },
-    { method: 'POST', paths: ['/v1/messages'], access: 'chat', hot: true, before: anthropic, ...parsed(toAnthropicCall, messagesRoute(messages)) },
+    { method: 'POST', paths: ['/v1/messages'], access: 'chat', hot: true, before: anthropic, ...parsed(toMessagesCall, messagesRoute(messages)) },
     { method: 'POST', paths: ['/v1/messages/count_tokens'], access: 'chat', hot: true, before: anthropic, handler: countTokensRoute(messages) },
     { method: 'POST', paths: both('/responses'), access: 'chat', hot: true, ...parsed((body) => toResponsesCall(body, newItemId), responsesRoute({ ...chat, conversations: s.conversations })) },
     { method: 'POST', paths: both('/responses/compact'), access: 'chat', handler: stored.compact },

@@ -12,6 +12,8 @@ export interface OllamaResponseContext {
   now: () => Date;
   /** The model may reason inline without an opening `<think>` (see think-tag-splitter.ts). */
   inlineThinking?: boolean;
+  /** The request said `parallelToolCalls: false`: only the first tool call is kept, the rest dropped. */
+  singleToolCall?: boolean;
 }
 
 export type LineReducer<L> = (line: L) => ChatEvent[];
@@ -98,6 +100,7 @@ function createLineStep(context: OllamaResponseContext): LineStep {
     }
     if (toolCalls) {
       for (const call of toolCalls) {
+        if (context.singleToolCall && nextToolIndex > 0) break;
         hasToolCalls = true;
         events.push({ type: 'tool-call', index: nextToolIndex++, call: toToolCall(call, context) });
       }

@@ -87,6 +87,9 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
   const transport = createOllamaTransport({ ...options, pool });
   const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
   const responseContext = (inlineThinking: boolean): OllamaResponseContext => ({ newId, now, inlineThinking });
+  // parallelToolCalls: false keeps only the first tool call, enforced here once for every protocol.
+  const chatContext = (request: ChatRequest): OllamaResponseContext =>
+    request.parallelToolCalls === false ? { ...responseContext(chatInlineThinking(request)), singleToolCall: true } : responseContext(chatInlineThinking(request));
   const showTraits = async (model: string) => {
     const signal = AbortSignal.timeout(options.headersTimeoutMs);
     const response = await transport.send({ method: 'POST', path: '/api/show', body: { model }, signal, model });
@@ -139,7 +142,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       const plan = await planner.chat(request, ctx);
       const response = await post('/api/chat', toOllamaChatRequest(request, false, plan.settings), ctx, request.model);
       const body = await readJson(response, readOllamaChatLine, 'chat response');
-      const result = fromOllamaChatResponse(body, responseContext(chatInlineThinking(request)));
+      const result = fromOllamaChatResponse(body, chatContext(request));
       plan.observe(result.usage);
       return result;
     },
@@ -148,7 +151,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       deferStream(async () => {
         const plan = await planner.chat(request, ctx);
         const response = await post('/api/chat', toOllamaChatRequest(request, true, plan.settings), ctx, request.model);
-        const reduce = createChatLineReducer(responseContext(chatInlineThinking(request)));
+        const reduce = createChatLineReducer(chatContext(request));
         return streamEvents(response, readOllamaChatLine, reduce, plan.observe);
       }),
 

@@ -41,6 +41,7 @@ export function toChatRequest(body: unknown, newItemId: (prefix: ItemIdPrefix) =
   };
   if (toolSettings.tools) request.tools = toolSettings.tools;
   if (toolSettings.toolChoice) request.toolChoice = toolSettings.toolChoice;
+  if (wire.parallel_tool_calls === false) request.parallelToolCalls = false;
   const responseFormat = toResponseFormat(wire.text?.format);
   if (responseFormat) request.responseFormat = responseFormat;
   const reasoning = toReasoningSettings(wire.reasoning?.effort);

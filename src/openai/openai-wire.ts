@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Request bodies as OpenAI clients send them. Objects strip unknown keys: SDKs send many fields we
-// accept and ignore (user, store, metadata, parallel_tool_calls, ...). Clients send explicit `null`
+// accept and ignore (user, store, metadata, ...). Clients send explicit `null`
 // for optional fields, so every optional field is `.nullish()` and null means "absent".
 
 export type * from './openai-wire-responses.js';
@@ -127,6 +127,7 @@ export const openAIChatCompletionRequestSchema = z.object({
   response_format: responseFormat.nullish(),
   tools: z.array(tool).nullish(),
   tool_choice: toolChoice.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   functions: z.array(functionDefinition).nullish(),
   function_call: z.union([z.enum(['none', 'auto']), z.object({ name: z.string().min(1) })]).nullish(),
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(),

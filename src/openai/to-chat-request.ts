@@ -24,6 +24,7 @@ function fromWire(wire: OpenAIChatCompletionRequest, maxJsonDepth: number | unde
   const { tools, toolChoice } = toToolSettings(wire);
   if (tools) request.tools = tools;
   if (toolChoice) request.toolChoice = toolChoice;
+  if (wire.parallel_tool_calls === false) request.parallelToolCalls = false;
   const responseFormat = toResponseFormat(wire.response_format);
   if (responseFormat) request.responseFormat = responseFormat;
   const reasoning = toReasoningSettings(wire);

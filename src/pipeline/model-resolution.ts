@@ -28,6 +28,12 @@ export function resolveBuiltInAlias(name: string, installed: readonly ModelInfo[
   return rule ? resolveAliasRule(rule, installed) : undefined;
 }
 
+/** GET /v1/models/{id}: the model a name reaches through a configured alias (exact or wildcard) or a built-in one. */
+export function aliasTargetResolver(aliases: Readonly<Record<string, string>>): (name: string, installed: readonly ModelInfo[]) => string | undefined {
+  const configured = compileAliases(aliases);
+  return (name, installed) => findConfiguredAlias(name, configured) ?? resolveBuiltInAlias(name, installed);
+}
+
 /** The installed models plus every named alias that resolves to one of them, listed under the alias name. */
 export function withAliases(installed: ModelInfo[], aliases: Readonly<Record<string, string>>): ModelInfo[] {
   const names = new Set(installed.map((model) => model.id));

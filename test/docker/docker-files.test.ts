@@ -185,8 +185,11 @@ describe('docker/Dockerfile', () => {
 
   it('checks liveness (/health, not readiness) and starts in exec form (DL3025)', () => {
     const health = runtime.find((i) => i.op === 'HEALTHCHECK');
-    expect(health?.args).toMatch(/\/health'/);
-    expect(health?.args).not.toContain('/health/ready');
+    expect(health?.args).toMatch(/CMD \["node", "healthcheck\.mjs"\]$/);
+    expect(runtime.some((i) => i.op === 'COPY' && i.args.endsWith('docker/healthcheck.mjs ./healthcheck.mjs'))).toBe(true);
+    const script = read('docker/healthcheck.mjs');
+    expect(script).toContain("path: '/health'");
+    expect(script).not.toContain('/health/ready');
     const cmd = runtime.find((i) => i.op === 'CMD')!;
     expect(JSON.parse(cmd.args)).toEqual(['node', 'dist/main.js']);
     expect(runtime.find((i) => i.op === 'EXPOSE')?.args).toBe('8000');

@@ -180,8 +180,9 @@ describe('the built server with Vault (AppRole)', () => {
     const reread = waitForRequest((request) => request.path === '/v1/secret/data/server', 10_000);
     run.signal('SIGHUP');
     await reread;
-    await run.untilStdout(/changed secrets take effect at the next restart/);
+    await run.untilStdout(/secrets re-read \(SIGHUP\)/);
     expect(run.stdout).toMatch(/"changed":\["MASTER_KEY"\]/);
+    expect(await models(url, 'sk-server-master-vault-2')).toBe(200);
     expect(run.stdout).not.toContain('sk-server-master-vault-2');
   }, 30_000);
 

@@ -142,6 +142,10 @@ describe('@anthropic-ai/sdk: thinking', () => {
   // DeepSeek's rule (issue 16): the thinking of a turn that called tools goes back while that tool round is open;
   // the thinking of a finished turn is dropped.
   it('sends the thinking of an open tool round back as the assistant reasoning', async () => {
+    // A thinking block this proxy signed (the signature is checked: see anthropic-thinking-signature.test.ts).
+    fake.script('/api/chat', replyJson(chatJson({ model: 'deepseek-v3.1:671b', thinking: ['earlier thought'], toolCalls: [{ name: 'lookup', arguments: { q: 'x' } }] })));
+    const first = await client.messages.create({ model: 'deepseek-v3.1:671b', max_tokens: 200, messages: [{ role: 'user', content: 'a' }] });
+    const signature = (first.content[0] as Anthropic.ThinkingBlock).signature;
     await client.messages.create({
       model: 'deepseek-v3.1:671b',
       max_tokens: 200,
@@ -151,7 +155,7 @@ describe('@anthropic-ai/sdk: thinking', () => {
         {
           role: 'assistant',
           content: [
-            { type: 'thinking', thinking: 'earlier thought', signature: 'sig' },
+            { type: 'thinking', thinking: 'earlier thought', signature },
             { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } },
           ],
         },

@@ -1,6 +1,7 @@
 import { newMessageId } from '../../anthropic/anthropic-ids.js';
 import { fromChatResult, type AnthropicMessageMeta } from '../../anthropic/from-chat-result.js';
 import { ANTHROPIC_PING_FRAME, anthropicEventName, createAnthropicEventMapper } from '../../anthropic/to-anthropic-events.js';
+import { withThinkingSignatures, type ThinkingSigner } from '../../anthropic/thinking-signature.js';
 import type { AnthropicCall } from '../../anthropic/to-chat-request.js';
 import type { ChatEvent } from '../../core/chat-event.js';
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
@@ -21,6 +22,8 @@ export interface PromptCounter {
 
 export interface MessagesRouteDeps extends ChatRouteDeps {
   promptCounter: PromptCounter;
+  /** Signs thinking blocks going out and checks those coming back; without it, the unsigned placeholder. */
+  thinking?: ThinkingSigner;
 }
 
 /** Tools reach the model as JSON in its template: their text counts toward the prompt. */
@@ -40,6 +43,7 @@ export async function answerMessages(deps: MessagesRouteDeps, res: HttpResponse,
   deps.authorizeModel?.(locals.principal, request.model);
   const ctx = callContext(locals, sessionId);
   const meta: AnthropicMessageMeta = { id: newMessageId(), model: request.model, omitThinking: call.omitThinking };
+  if (deps.thinking) meta.signThinking = deps.thinking.sign;
   // With a session the prompt holds history this request does not carry: nothing to learn from it.
   const learn = (usage: Usage) => {
     if (sessionId === undefined && usage.cachedTokens === undefined) {
@@ -54,7 +58,8 @@ export async function answerMessages(deps: MessagesRouteDeps, res: HttpResponse,
     sendJson(res, fromChatResult(result, meta));
     return;
   }
-  const frames = observedFrames(eventObserver(res, deps.metrics, meta), createAnthropicEventMapper(meta));
+  const encoder = createAnthropicEventMapper(meta);
+  const frames = observedFrames(eventObserver(res, deps.metrics, meta), deps.thinking ? withThinkingSignatures(encoder, deps.thinking) : encoder);
   await deps.writeSseFrom(res, deps.backend.stream(request, ctx), learning(frames, learn), {
     signal: ctx.signal,
     beforeHeaders: () => annotationHeaders(res),

@@ -21,7 +21,16 @@ async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<M
  * GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M), in OpenAI's
  * shape, or in Anthropic's (paged) for clients that send `anthropic-version`.
  */
-export function modelsRoutes(backend: ChatBackend) {
+export interface ModelsRoutesOptions {
+  /** The model an alias name (e.g. `claude-sonnet-4-5` under `claude-*`) resolves to, if any. */
+  resolveAlias?: (name: string, installed: readonly ModelInfo[]) => string | undefined;
+}
+
+function findModel(models: readonly ModelInfo[], id: string): ModelInfo | undefined {
+  return models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
+}
+
+export function modelsRoutes(backend: ChatBackend, options: ModelsRoutesOptions = {}) {
   return {
     async list(req: HttpRequest, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models';
@@ -35,7 +44,15 @@ export function modelsRoutes(backend: ChatBackend) {
       const segments = req.params.id as unknown as string[] | string;
       const id = Array.isArray(segments) ? segments.join('/') : segments;
       const models = await visibleModels(backend, res);
-      const model = models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
+      let model = findModel(models, id);
+      // An alias is a model too for the client that names it: answered under the requested name when it reaches
+      // a model this caller may see (and the name itself passes the caller's allow-list, as on the chat routes).
+      const allowed = res.locals.principal?.models;
+      if (!model && options.resolveAlias && (!allowed || isModelAllowed(id, allowed))) {
+        const target = options.resolveAlias(id, models);
+        const resolved = target === undefined ? undefined : findModel(models, target);
+        if (resolved) model = { ...resolved, id };
+      }
       if (!model) throw new ModelNotFoundError(id);
       sendJson(res, isAnthropicClient(req) ? toAnthropicModel(model) : toOpenAIModel(model));
     },

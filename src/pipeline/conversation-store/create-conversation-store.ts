@@ -4,16 +4,18 @@ import type { ConversationStore, StoredConversation } from '../../core/conversat
 import { NotFoundError, ProxyError } from '../../core/errors.js';
 import type { MemorySettings } from '../../core/session-directory.js';
 import type { KvStore } from '../../stores/kv-store.js';
-import { emptyHistory, turnMessages, type SessionHistory, type Turn } from '../memory-strategies/memory-strategy.js';
+import { emptyHistory, splitIncoming, turnMessages, type Turn } from '../memory-strategies/memory-strategy.js';
 import { strategyByName } from '../memory-strategies/strategy-by-name.js';
 import { SUMMARY_HEADING, summaryBudget, summaryMessage, toSummaryPrompt } from '../memory-strategies/summary.js';
 import type { TokenEstimator } from '../memory-strategies/token-estimator.js';
 import { createSessionCipher, SEALED_PREFIX } from '../session-memory/session-cipher.js';
-import { conversationKey, conversationRecordSchema, type ConversationRecord } from './conversation-record.js';
+import { rebuildConversation, type ChainLink, type ChainReader, type RebuiltConversation } from './conversation-chain.js';
+import { conversationKey, conversationRecordSchema, type ConversationRecord, type ConversationRecordV2 } from './conversation-record.js';
 
 // Stored responses over the sessions' KvStore: sealed with the sessions' cipher (ENCRYPTION_KEY), expiring
-// after the sessions' idle TTL, and fitted with the configured memory strategy. Each record holds the whole
-// conversation up to its response, so deleting one response never breaks the ones that continue it.
+// after the sessions' idle TTL, and fitted with the configured memory strategy. Each record holds its own turn
+// and the id of the response it continues; loading walks the chain back (conversation-chain.ts), so storage is
+// linear in the turns. Deleting a response keeps its turn for the ones that continue it.
 
 export interface ConversationStoreOptions {
   kv: KvStore;
@@ -48,7 +50,7 @@ function toTurns(messages: readonly ChatMessage[]): Turn[] {
 export function createConversationStore(options: ConversationStoreOptions): ConversationStore {
   const { kv, ttlMs, estimator } = options;
   const cipher = options.encryptionKey ? createSessionCipher(options.encryptionKey) : undefined;
-  const histories = new WeakMap<StoredConversation, SessionHistory>();
+  const rebuilt = new WeakMap<StoredConversation, RebuiltConversation>();
 
   const decode = (id: string, stored: string): ConversationRecord | undefined => {
     try {
@@ -61,44 +63,69 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
       return undefined;
     }
   };
+  const seal = (id: string, record: ConversationRecord): string => {
+    const text = JSON.stringify(record);
+    return cipher ? cipher.seal(text, conversationKey(id)) : text;
+  };
 
-  const view = (id: string, record: ConversationRecord): StoredConversation => {
+  const reader: ChainReader = {
+    async read(id) {
+      const key = conversationKey(id);
+      const stored = await reach(kv.get(key));
+      const record = stored === undefined ? undefined : decode(id, stored);
+      return record === undefined || stored === undefined ? undefined : { key, stored, record };
+    },
+    estimate: (model, messages) => estimator.count(model, messages),
+  };
+
+  const view = (id: string, record: ConversationRecord, chain: RebuiltConversation): StoredConversation => {
+    const { history } = chain;
     const estimate = (messages: readonly ChatMessage[]) => estimator.count(record.model, messages);
     const conversation: StoredConversation = {
       id,
       model: record.model,
       createdAt: record.createdAt,
       payload: record.payload,
-      prepare: (incoming) => strategyByName(record.history.settings.strategy).prepare(record.history, incoming, estimate),
-      messages: () => [...record.history.system, ...summaryMessage(record.history.summary), ...turnMessages(record.history.turns)],
+      prepare: (incoming) => strategyByName(history.settings.strategy).prepare(history, incoming, estimate),
+      messages: () => [...history.system, ...summaryMessage(history.summary), ...turnMessages(history.turns)],
     };
-    histories.set(conversation, record.history);
+    rebuilt.set(conversation, chain);
     return conversation;
   };
 
-  const owned = async (id: string, owner: string): Promise<ConversationRecord> => {
-    const stored = await reach(kv.get(conversationKey(id)));
-    const record = stored === undefined ? undefined : decode(id, stored);
-    if (!record || record.owner !== owner) throw new NotFoundError(`No response with id '${id}' was found.`);
-    return record;
+  /** The owner's live record at `id` (a deleted one is gone for its owner too), else NotFoundError. */
+  const owned = async (id: string, owner: string): Promise<ChainLink> => {
+    const link = await reader.read(id);
+    if (!link || link.record.owner !== owner || (link.record.v === 2 && link.record.deleted)) {
+      throw new NotFoundError(`No response with id '${id}' was found.`);
+    }
+    return link;
   };
 
   return {
     async load(id, principal) {
-      return view(id, await owned(id, principal.id));
+      const head = await owned(id, principal.id);
+      return view(id, head.record, await rebuildConversation(head, reader));
     },
     async save(id, principal, entry) {
-      const previous = entry.previous ? histories.get(entry.previous) : undefined;
-      const start = previous ?? emptyHistory({ ...options.settings });
-      const estimate = (messages: readonly ChatMessage[]) => estimator.count(entry.model, messages);
-      const history = strategyByName(start.settings.strategy).commit(start, entry.input, entry.answer, estimate);
-      const record: ConversationRecord = { v: 1, owner: principal.id, model: entry.model, createdAt: entry.createdAt, history, payload: entry.payload };
-      const text = JSON.stringify(record);
-      await reach(kv.set(conversationKey(id), cipher ? cipher.seal(text, conversationKey(id)) : text, ttlMs));
+      const previous = entry.previous ? rebuilt.get(entry.previous) : undefined;
+      const start = previous?.history ?? emptyHistory({ ...options.settings });
+      const { system: pinned } = splitIncoming(start, entry.input);
+      const record: ConversationRecordV2 = {
+        v: 2, owner: principal.id, model: entry.model, createdAt: entry.createdAt, settings: start.settings, pinned,
+        input: [...entry.input], answer: entry.answer, payload: entry.payload,
+        ...(entry.previous && previous ? { previous: entry.previous.id } : {}),
+      };
+      await reach(kv.set(conversationKey(id), seal(id, record), ttlMs));
+      // The turns this one builds on live as long as it does: their TTLs restart with it (the same bytes a v1
+      // record rewrote every turn, now written once per record instead of copied into each).
+      if (previous) await reach(Promise.all(previous.links.map((link) => kv.set(link.key, link.stored, ttlMs))));
     },
     async delete(id, principal) {
-      await owned(id, principal.id);
-      await reach(kv.delete(conversationKey(id)));
+      const { record } = await owned(id, principal.id);
+      // Responses that continue this one still need its turn; its response object and input items go now.
+      if (record.v === 2) await reach(kv.set(conversationKey(id), seal(id, { ...record, deleted: true, payload: null }), ttlMs));
+      else await reach(kv.delete(conversationKey(id)));
     },
     async summarize(model, messages, ctx: CallContext) {
       // Instructions (system messages) stay out of the summary: clients send them again. An earlier summary is folded in.

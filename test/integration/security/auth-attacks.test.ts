@@ -279,6 +279,37 @@ describe('request smuggling', () => {
     expect(response.status).toBe(400);
     expect(raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(fake.requests).toEqual([]);
+    // Node's parser refused it; the answer is still JSON in the native route's shape, and the connection closes.
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toEqual({ error: expect.stringMatching(/malformed/) });
+  });
+
+  it.each([
+    ['/v1/chat/completions', (body: unknown) => expect(body).toEqual({ error: { message: expect.stringMatching(/malformed/), type: 'invalid_request_error', param: null, code: 'malformed_request' } })],
+    ['/v1/messages', (body: unknown) => expect(body).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/malformed/) } })],
+    ['/api/generate', (body: unknown) => expect(body).toEqual({ error: expect.stringMatching(/malformed/) })],
+  ])('ambiguous framing on %s: a 400 in that protocol\'s error shape', async (path, check) => {
+    const response = parseResponse(await rawExchange(t.app.url,
+      `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`));
+    expect(response.status).toBe(400);
+    check(JSON.parse(response.body));
+  });
+
+  it('bad chunk framing: a 400 with an OpenAI-shaped body', async () => {
+    const response = parseResponse(await rawExchange(t.app.url,
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${notAdmin.secret}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`));
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { type: 'invalid_request_error' } });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('headers over the limit: 431 with an OpenAI-shaped body', async () => {
+    const response = parseResponse(await rawExchange(t.app.url,
+      `GET /v1/models HTTP/1.1\r\nHost: ${host}\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`));
+    expect(response.status).toBe(431);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toEqual({ error: { message: 'The request headers are too large.', type: 'invalid_request_error', param: null, code: 'request_header_fields_too_large' } });
   });
 
   it('the same on a hot route', async () => {
@@ -286,6 +317,7 @@ describe('request smuggling', () => {
       `POST /v1/chat/completions HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${notAdmin.secret}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n` +
       `0\r\n\r\nPOST /api/v1/keys HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${notAdmin.secret}\r\nContent-Length: 2\r\n\r\n{}`);
     expect(parseResponse(raw).status).toBe(400);
+    expect(JSON.parse(parseResponse(raw).body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'malformed_request' } });
     expect(raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(fake.requests).toEqual([]);
   });

@@ -107,3 +107,26 @@ describe('token service', () => {
     await expect(tokens.issueTokenForKey('key_nope')).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('rotation (SIGHUP)', () => {
+  it('refuses the old master key and accepts the new one at once', async () => {
+    const rotating = createAuthenticator({ keys, tokens, masterKey: MASTER });
+    rotating.setMasterKey('the-new-master-key');
+    await expect(rotating(MASTER)).rejects.toBeInstanceOf(AuthenticationError);
+    expect(await rotating('the-new-master-key')).toMatchObject({ kind: 'master' });
+    rotating.setMasterKey(undefined);
+    await expect(rotating('the-new-master-key')).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('signs with the new JWT secret and verifies old tokens only for the grace period', async () => {
+    const { key } = await keys.createKey({ name: 'a', scopes: 'chat' });
+    const old = (await tokens.issueTokenForKey(key.id, { ttlSeconds: 7200 })).token;
+    tokens.rotateSecret('n'.repeat(40), 60_000);
+    const fresh = (await tokens.issueTokenForKey(key.id)).token;
+    expect(() => jwt.verify(fresh, 'n'.repeat(40), { ignoreExpiration: true })).not.toThrow();
+    expect(await authenticate(old)).toMatchObject({ kind: 'jwt' });
+    clock = new Date(clock.getTime() + 60_000);
+    await expect(authenticate(old)).rejects.toMatchObject({ status: 401 });
+    expect(await authenticate(fresh)).toMatchObject({ kind: 'jwt' });
+  });
+});

@@ -127,6 +127,16 @@ describe('createChatLineReducer', () => {
     ]);
   });
 
+  it('keeps only the first tool call when the request said parallelToolCalls: false, across lines too', () => {
+    const reduce = createChatLineReducer({ ...context(), singleToolCall: true });
+    const call = (name: string) => ({ function: { name, arguments: {} } });
+    const first = { ...(chatLine('', false) as object), message: { role: 'assistant', content: '', tool_calls: [call('a'), call('b')] } };
+    const last = { ...(chatLine('', true, { done_reason: 'stop' }) as object), message: { role: 'assistant', content: '', tool_calls: [call('c')] } };
+    const events = [...reduce(readOllamaChatLine(first)), ...reduce(readOllamaChatLine(last))];
+    expect(events.filter((event) => event.type === 'tool-call').map((event) => event.type === 'tool-call' && event.call.name)).toEqual(['a']);
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool_calls' });
+  });
+
   it('keeps length as the finish reason even after tool calls', () => {
     const reduce = createChatLineReducer(context());
     const call = { function: { name: 'f', arguments: {} } };
