@@ -26,7 +26,7 @@ const ALLOWED: Record<string, string[]> = {
   // The CLI is its own entry: it opens the key store and talks to a running server; `serve` starts main.ts.
   cli: ['core', 'shared', 'config', 'access', 'stores', 'model-admin', 'ollama', 'startup', 'cli', 'create-access-control.ts', 'load-secrets.ts', 'main.ts'],
   // The composition root (src/*.ts) builds everything; nothing but the CLI imports it.
-  '(root)': ['access', 'config', 'core', 'finetune', 'fleet', 'http', 'model-admin', 'observability', 'ollama', 'pipeline', 'plugins', 'shared', 'startup', 'stores', '(root)'],
+  '(root)': ['access', 'anthropic', 'openai', 'openai-responses', 'config', 'core', 'finetune', 'fleet', 'http', 'model-admin', 'observability', 'ollama', 'pipeline', 'plugins', 'shared', 'startup', 'stores', '(root)'],
 };
 
 /** Files that compose one layer's stages from others (DESIGN.md 3.2): they may import what the root may. */
