@@ -37,9 +37,8 @@ import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits
 import { responsesRoute } from './http/routes/responses.js';
 import { storedResponsesRoutes } from './http/routes/responses-stored.js';
 import { simpleChatRoute } from './http/routes/simple-chat.js';
-import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
-import { writeSse, writeSseFrom } from './http/sse.js';
+import { createStreamWriter } from './http/write-stream.js';
 import type { Metrics } from './observability/metrics.js';
 import { summarizeMetrics } from './observability/metrics-summary.js';
 import { createChatPipeline } from './pipeline/create-chat-pipeline.js';
@@ -137,12 +136,9 @@ export function createApp(deps: AppDeps): RequestListener {
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const { openStreams } = deps;
-  const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
-  const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
-    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
+  const writeStream = createStreamWriter({ heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
+  const streaming = { backend, metrics, writeStream, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
   // Stored responses (previous_response_id) live beside sessions: same store, cipher, TTL and strategy.
   const conversations = createConversationStore({
     kv: sessionKv,
@@ -234,7 +230,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.get);
   app.delete('/api/v1/sessions/:id', ...guarded('admin'), sessionAdmin.delete);
   app.post('/api/v1/chat', ...guarded('chat'), simpleChatRoute({ ...streaming, defaultModel: config.models.defaultModel }));
-  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeSse: sse, openStreams }));
+  if (deps.operations) app.use(operationsRouter({ ...deps.operations, guard: guarded('admin'), writeStream }));
   if (deps.hosts) app.get('/api/v1/hosts', ...guarded('admin'), adminHostsRoute(deps.hosts));
   app.get('/api/v1/metrics/summary', ...guarded('admin'), adminMetricsRoute(() => summarizeMetrics(metrics.registry, CONSOLE_ROUTES)));
   if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));

@@ -3,8 +3,7 @@ import type { ModelAdmin } from '../../model-admin/model-admin.js';
 import { adminFinetuneRoutes, type FinetuneApi } from './admin-finetune.js';
 import { adminLogsRoutes, type LogLevelControl } from './admin-logs.js';
 import { adminModelsRoutes } from './admin-models.js';
-import type { OpenStreams } from '../open-streams.js';
-import type { StreamingDeps } from './streaming-response.js';
+import type { StreamWriter } from '../write-stream.js';
 
 export interface OperationsDeps {
   models?: ModelAdmin;
@@ -13,11 +12,11 @@ export interface OperationsDeps {
 }
 
 /** The operations API under /api/v1 (models, fine-tune jobs, log level), every route behind `guard` (scope admin). */
-export function operationsRouter(deps: OperationsDeps & { guard: readonly RequestHandler[]; writeSse: StreamingDeps['writeSse']; openStreams?: OpenStreams | undefined }): Router {
+export function operationsRouter(deps: OperationsDeps & { guard: readonly RequestHandler[]; writeStream: StreamWriter }): Router {
   const router = Router();
   const guard = [...deps.guard];
   if (deps.models) {
-    const models = adminModelsRoutes({ admin: deps.models, writeSse: deps.writeSse, openStreams: deps.openStreams });
+    const models = adminModelsRoutes({ admin: deps.models, writeStream: deps.writeStream });
     router.get('/api/v1/models', ...guard, models.list);
     router.post('/api/v1/models', ...guard, models.deploy);
     router.delete('/api/v1/models/*name', ...guard, models.unload);
