@@ -6,6 +6,7 @@ import { responseObject, toResponsesErrorBody, type ResponseEnd, type ResponsesM
 import type { ResponsesEventBody, ResponsesObject, ResponsesOutputItem } from './responses-output.js';
 import { toCallItem } from './tool-names.js';
 import { messageItem, reasoningItem } from './to-output-items.js';
+import { addText, deltaHead, joinParts, REASONING_DELTA_MID, TEXT_DELTA_MID, type OpenItem } from './streamed-item.js';
 
 // Canonical events → the Responses API's typed SSE stream: response.created and .in_progress first, then for
 // each output item `output_item.added`, its part/delta/done events and `output_item.done` (Codex reads the final
@@ -17,7 +18,7 @@ export interface ResponsesEncoder extends StreamEncoder<ChatEvent> {
   /** `response.failed` with the output so far, for a stream that broke after it started (the error handler writes it). */
   errorFrame(error: Pick<ProxyError, 'status' | 'message'>): string;
   /**
-   * The response the terminal event for `end` carries, computed before that event is mapped (a stored response
+   * The response the terminal event for `end` carries, computed before that event is encoded (a stored response
    * is saved before the client can read the terminal event and ask for it); the same object afterwards.
    */
   settle(end: ResponseEnd): ResponsesObject;
@@ -25,49 +26,9 @@ export interface ResponsesEncoder extends StreamEncoder<ChatEvent> {
   assistantMessage(): ChatMessage;
 }
 
-/**
- * The item being streamed. Its text is kept as the latest deltas (`parts`), joined into `text` every
- * PARTS_JOINED of them: a few larger strings live until the item closes instead of one small string per token
- * (the garbage collector's work). `deltaHead` is the fixed start of its delta frames: only the fragment and
- * the sequence number change from token to token.
- */
-interface OpenItem {
-  kind: 'reasoning' | 'message';
-  id: string;
-  index: number;
-  text: string;
-  parts: string[];
-  deltaHead: string;
-}
-type Open = OpenItem | undefined;
-
-const PARTS_JOINED = 128;
-
-function addText(item: OpenItem, text: string): void {
-  if (item.parts.push(text) === PARTS_JOINED) joinParts(item);
-}
-
-function joinParts(item: OpenItem): string {
-  if (item.parts.length > 0) {
-    item.text += item.parts.join('');
-    item.parts.length = 0;
-  }
-  return item.text;
-}
-
-/** The frame of a delta event, byte-identical to frame() of the event object (same keys, same order). */
-function deltaHead(kind: 'reasoning' | 'message', id: string, index: number): string {
-  const type = kind === 'reasoning' ? 'response.reasoning_summary_text.delta' : 'response.output_text.delta';
-  const part = kind === 'reasoning' ? '"summary_index":0' : '"content_index":0';
-  return `event: ${type}\ndata: {"type":"${type}","item_id":${JSON.stringify(id)},"output_index":${index},${part},"delta":`;
-}
-/** What follows a delta's fragment, up to its sequence number. */
-const REASONING_DELTA_MID = ',"sequence_number":';
-const TEXT_DELTA_MID = ',"logprobs":[],"sequence_number":';
-
 export function createResponsesEncoder(meta: ResponsesMeta): ResponsesEncoder {
   let sequence = 0;
-  let open: Open;
+  let open: OpenItem | undefined;
   let final: ResponsesObject | undefined;
   let isComplete = false;
   const output: ResponsesOutputItem[] = [];
