@@ -10,7 +10,7 @@ import { measureCurves, formatCurves } from './lib/curves-suite.mjs';
 import { measureFeatures, formatFeatures } from './lib/features-suite.mjs';
 import { describeMachine, formatMachine } from './lib/machine.mjs';
 import { profileProxy, formatProfile } from './lib/profile-suite.mjs';
-import { computeRatios, evaluateTargets, formatRatios, formatTable, formatTargets } from './lib/report.mjs';
+import { computeRatios, evaluateTargets, formatProtocolStreams, formatRatios, formatTable, formatTargets } from './lib/report.mjs';
 import { medianOf } from './lib/median.mjs';
 import { measureTable } from './lib/table-suite.mjs';
 
@@ -98,6 +98,8 @@ function printReport(results) {
     out.push(formatProfile(results.profile));
   } else {
     out.push(formatTable(results.columns, plan), '');
+    const protocolStreams = formatProtocolStreams(results.columns, plan);
+    if (protocolStreams) out.push(protocolStreams, '');
     for (const column of results.columns.filter((c) => c.setup)) out.push(`${column.label}: ${JSON.stringify(column.setup)}`);
     for (const column of results.columns.filter((c) => c.problems?.length)) out.push(`WARNING ${column.label} answers: ${column.problems.join('; ')}`);
     out.push(...setupWarnings(results.columns));

@@ -27,9 +27,8 @@ import type { OperationsDeps } from './http/api-routes.js';
 import { ollamaPassthrough } from './http/passthrough/ollama-passthrough.js';
 import type { PassthroughHosts } from './http/passthrough/passthrough-targets.js';
 import { createRateLimits, type RateLimits } from './http/rate-limit/rate-limits.js';
-import type { StreamingDeps } from './http/routes/streaming-response.js';
 import type { OpenStreams } from './http/open-streams.js';
-import { writeSse, writeSseFrom } from './http/sse.js';
+import { createStreamWriter } from './http/write-stream.js';
 import type { Metrics } from './observability/metrics.js';
 import { createThinkingSigner } from './anthropic/thinking-signature.js';
 import { aliasTargetResolver } from './pipeline/model-resolution.js';
@@ -119,12 +118,9 @@ export function createApp(deps: AppDeps): RequestListener {
   // Headers must be out before the first ping is due; until then errors keep their real status code.
   const holdHeadersMs = Math.min(2_000, config.server.heartbeatMs);
   const { openStreams } = deps;
-  const sse: StreamingDeps['writeSse'] = (res, items, options) =>
-    writeSse(res, items, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
-  const sseFrom: StreamingDeps['writeSseFrom'] = (res, events, frames, options) =>
-    writeSseFrom(res, events, frames, { ...options, heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams, abort: res.locals.abort });
+  const writeStream = createStreamWriter({ heartbeatMs: config.server.heartbeatMs, holdHeadersMs, openStreams });
   const authorizeModel = (principal: Principal | undefined, model: string) => assertModelAllowed(model, principal?.models);
-  const streaming = { backend, metrics, writeSse: sse, writeSseFrom: sseFrom, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
+  const streaming = { backend, metrics, writeStream, authorizeModel, maxJsonDepth: config.server.bodyMaxDepth };
   // Stored responses (previous_response_id) live beside sessions: same store, cipher, TTL and strategy.
   const conversations = createConversationStore({
     kv: sessionKv,

@@ -20,17 +20,34 @@ function openaiBody({ stream, tokens, prompt = DEFAULT_PROMPT, extra = {} }) {
   return JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt }], stream, max_tokens: tokens, ...extra });
 }
 
+/** The Responses API as Codex calls it (`store: false`: nothing is kept, as for chat). */
+function responsesBody({ stream, tokens, prompt = DEFAULT_PROMPT, extra = {} }) {
+  return JSON.stringify({ model: MODEL, input: prompt, stream, store: false, max_output_tokens: tokens, ...extra });
+}
+
+function anthropicBody({ stream, tokens, prompt = DEFAULT_PROMPT, extra = {} }) {
+  return JSON.stringify({ model: MODEL, max_tokens: tokens, messages: [{ role: 'user', content: prompt }], stream, ...extra });
+}
+
+const KINDS = {
+  native: { path: '/api/chat', protocol: 'ndjson', build: nativeBody },
+  openai: { path: '/v1/chat/completions', protocol: 'sse', build: openaiBody },
+  responses: { path: '/v1/responses', protocol: 'responses', build: responsesBody },
+  anthropic: { path: '/v1/messages', protocol: 'anthropic', build: anthropicBody },
+};
+
 /**
  * A target: where to send, how to read streams, and the two bodies (non-streamed `body`, streamed `streamBody`).
- * kind 'native' = Ollama /api/chat (NDJSON streams), 'openai' = /v1/chat/completions (SSE streams).
+ * kind 'native' = Ollama /api/chat (NDJSON streams), 'openai' = /v1/chat/completions (SSE chunks),
+ * 'responses' = /v1/responses (typed SSE events), 'anthropic' = /v1/messages (Anthropic's SSE events).
  */
 export function makeTarget({ kind, url, headers = {}, tokens = REPLY_TOKENS, streamTokens = 500, prompt, extra }) {
-  const build = kind === 'native' ? nativeBody : openaiBody;
+  const { path, protocol, build } = KINDS[kind];
   return {
     url,
     headers,
-    path: kind === 'native' ? '/api/chat' : '/v1/chat/completions',
-    protocol: kind === 'native' ? 'ndjson' : 'sse',
+    path,
+    protocol,
     body: build({ stream: false, tokens, prompt, extra }),
     streamBody: build({ stream: true, tokens: streamTokens, prompt, extra }),
   };

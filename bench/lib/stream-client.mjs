@@ -1,24 +1,42 @@
 // Streamed load: N concurrent clients, each requesting one stream after another until the time is up.
 // Measures time to first byte (first body bytes), time to first token (first frame carrying text) and
-// tokens/s, counting tokens from Ollama NDJSON lines or OpenAI SSE `data:` frames. Every frame is parsed, so a
-// stream that ends without its terminator (done line / [DONE]) or carries an error frame is counted as failed.
+// tokens/s, counting tokens from Ollama NDJSON lines, OpenAI chat chunks, Responses text/reasoning delta events
+// or Anthropic text/thinking deltas. Every frame is parsed, so a stream that ends without its end (done line,
+// [DONE], response.completed, message_stop) or carries an error is counted as failed.
 import { Agent, request } from 'node:http';
 import { percentile } from './load.mjs';
 
+/** Per SSE protocol: what one parsed `data:` object means (a token, the end, an error). */
+const SSE_READERS = {
+  sse(chunk, state) {
+    if (chunk.error) state.error = chunk.error.message ?? 'error frame';
+    const delta = chunk.choices?.[0]?.delta;
+    if (delta?.content || delta?.reasoning_content) state.tokens++;
+  },
+  responses(event, state) {
+    if (event.type === 'response.output_text.delta' || event.type === 'response.reasoning_summary_text.delta') state.tokens++;
+    else if (event.type === 'response.completed') state.finished = true;
+    else if (event.type === 'response.failed' || event.type === 'error') state.error = event.response?.error?.message ?? event.message ?? event.type;
+  },
+  anthropic(event, state) {
+    if (event.type === 'content_block_delta' && (event.delta.type === 'text_delta' || event.delta.type === 'thinking_delta')) state.tokens++;
+    else if (event.type === 'message_stop') state.finished = true;
+    else if (event.type === 'error') state.error = event.error?.message ?? 'error event';
+  },
+};
+
 function frameCounter(protocol) {
-  const separator = protocol === 'sse' ? '\n\n' : '\n';
+  const separator = protocol === 'ndjson' ? '\n' : '\n\n';
   let pending = '';
   const state = { tokens: 0, finished: false, error: undefined };
   const onFrame = (frame) => {
-    if (protocol === 'sse') {
-      if (!frame.startsWith('data: ')) return; // `: ping` comments
-      const data = frame.slice(6);
+    if (protocol !== 'ndjson') {
+      // `: ping` comments and Anthropic's ping events carry no token; `event:` lines precede `data:`.
+      const at = frame.startsWith('data: ') ? 0 : frame.indexOf('\ndata: ') + 1;
+      if (at === 0 && !frame.startsWith('data: ')) return;
+      const data = frame.slice(at + 6);
       if (data === '[DONE]') return void (state.finished = true);
-      const chunk = JSON.parse(data);
-      if (chunk.error) state.error = chunk.error.message ?? 'error frame';
-      const delta = chunk.choices?.[0]?.delta;
-      if (delta?.content || delta?.reasoning_content) state.tokens++;
-      return;
+      return SSE_READERS[protocol](JSON.parse(data), state);
     }
     const line = JSON.parse(frame);
     if (line.error) state.error = line.error;

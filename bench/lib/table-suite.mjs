@@ -20,7 +20,9 @@ async function openColumn(launcher, id, upstream, streamTokens) {
       const env = id === 'd' ? { CACHE_POLICY: 'always' } : {};
       const { child, headers, setup } = await launcher.startProxy(upstream.url, { env, label: `proxy-${id}` });
       const target = make('openai', child.url, headers);
-      return { server: child, target, owned: child, setup: { ...setup, ...(await probeProxyFeatures(child.url, headers)) } };
+      // (c) also streams the same answer as Responses API events and as Anthropic Messages events.
+      const protocols = id === 'c' ? { responses: make('responses', child.url, headers), messages: make('anthropic', child.url, headers) } : undefined;
+      return { server: child, target, protocols, owned: child, setup: { ...setup, ...(await probeProxyFeatures(child.url, headers)) } };
     }
     case 'e': {
       const server = await launcher.startPortkey();
@@ -77,11 +79,29 @@ export async function measureColumn(launcher, id, plan, log) {
     log(`  ${id} ${plan.streams} streams: ${stream.tokensPerSec.toFixed(0)} tok/s, TTFB p50 ${stream.ttfbP50.toFixed(2)} ms${stream.failed ? `, ${stream.failed} failed (${stream.firstError})` : ''}`);
     const single = await measureStreams({ target: streamTarget, concurrency: 1, seconds: Math.max(1, plan.seconds / 2), warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens, isReplay });
     log(`  ${id} 1 stream: TTFB p50 ${single.ttfbP50.toFixed(3)} ms, TTFT p50 ${single.ttftP50.toFixed(3)} ms`);
-    return { id, label: COLUMNS.find((c) => c.id === id).label, setup, problems, load, stream, singleStream: single, rss: server.rss(), upstreamRss: upstream.rss() };
+    const protocolStreams = opened.protocols ? await measureProtocolStreams(server, opened.protocols, plan, log) : undefined;
+    return { id, label: COLUMNS.find((c) => c.id === id).label, setup, problems, load, stream, singleStream: single, protocolStreams, rss: server.rss(), upstreamRss: upstream.rss() };
   } finally {
     if (opened.owned) await opened.owned.stop();
     await upstream.stop();
   }
+}
+
+/** The streamed row again through the Responses and Messages routes: same upstream stream, another encoder. */
+async function measureProtocolStreams(server, protocols, plan, log) {
+  const measured = {};
+  for (const [name, target] of Object.entries(protocols)) {
+    const streamTarget = streamingTarget(target);
+    const check = await measureStreams({ target: streamTarget, concurrency: 1, seconds: 0.2, warmupSeconds: 0, expectedTokens: plan.streamTokens });
+    if (check.failed > 0 || check.streams === 0) log(`  c ${name}: validation problem: ${check.firstError ?? 'no stream completed'}`);
+    const stream = await withCpu(server, () =>
+      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens }),
+    );
+    stream.tokensPerCpuSecond = (stream.tokensPerSec * stream.seconds) / stream.cpuSeconds;
+    log(`  c ${name} ${plan.streams} streams: ${stream.tokensPerSec.toFixed(0)} tok/s, ${stream.tokensPerCpuSecond.toFixed(0)} tok/CPU-s${stream.failed ? `, ${stream.failed} failed (${stream.firstError})` : ''}`);
+    measured[name] = stream;
+  }
+  return measured;
 }
 
 export async function measureTable(launcher, plan, log) {

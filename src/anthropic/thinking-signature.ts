@@ -1,7 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ChatEvent } from '../core/chat-event.js';
-import type { EventMapper } from '../core/event-mapper.js';
-import type { AnthropicStreamEvent } from './anthropic-wire.js';
 
 // The `signature` of a thinking block: an integrity tag, HMAC-SHA256 over the thinking text under a server key
 // (main.ts derives it from the JWT secret, so every instance sharing JWT_SECRET signs and checks alike and a
@@ -28,37 +25,6 @@ export function createThinkingSigner(key: Uint8Array): ThinkingSigner {
       const given = Buffer.from(signature.slice(PREFIX.length), 'base64url');
       const expected = tag(thinking);
       return given.length === expected.length && timingSafeEqual(given, expected);
-    },
-  };
-}
-
-/**
- * Streams: the encoder closes a thinking block with a `signature_delta`; this puts the tag over the block's
- * streamed text in it (the text a client accumulates from the `thinking_delta`s and sends back).
- */
-export function withThinkingSignatures(inner: EventMapper<ChatEvent, AnthropicStreamEvent>, signer: ThinkingSigner): EventMapper<ChatEvent, AnthropicStreamEvent> {
-  let thinking = '';
-  const sign = (out: AnthropicStreamEvent[], from: number): void => {
-    for (let index = from; index < out.length; index++) {
-      const event = out[index]!;
-      if (event.type === 'content_block_start' && event.content_block.type === 'thinking') thinking = '';
-      else if (event.type === 'content_block_delta' && event.delta.type === 'thinking_delta') thinking += event.delta.thinking;
-      else if (event.type === 'content_block_delta' && event.delta.type === 'signature_delta') {
-        out[index] = { ...event, delta: { type: 'signature_delta', signature: signer.sign(thinking) } };
-      }
-    }
-  };
-  return {
-    map(event, out) {
-      const from = out.length;
-      const done = inner.map(event, out);
-      sign(out, from);
-      return done;
-    },
-    end(out) {
-      const from = out.length;
-      inner.end(out);
-      sign(out, from);
     },
   };
 }

@@ -150,7 +150,7 @@ function adminRoutes(s: ApiRouteServices): RouteEntry[] {
   add('DELETE', ['/api/v1/sessions/:id'], sessions.delete);
   const operations = s.operations ?? {};
   if (operations.models) {
-    const models = adminModelsRoutes({ admin: operations.models, writeSse: s.chat.writeSse, openStreams: s.openStreams });
+    const models = adminModelsRoutes({ admin: operations.models, writeStream: s.chat.writeStream });
     add('GET', ['/api/v1/models'], models.list);
     add('POST', ['/api/v1/models'], models.deploy);
     add('DELETE', ['/api/v1/models/*name'], models.unload);

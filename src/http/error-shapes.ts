@@ -4,7 +4,8 @@ import { toOpenAIError } from '../openai/to-openai-error.js';
 import type { RequestLocals } from './locals.js';
 
 // Each inbound protocol reports errors in its own shape; a route picks it with res.locals.errorShape before
-// anything can fail (authentication included). The error handler asks here for the body and the SSE frame.
+// anything can fail (authentication included). The error handler asks here for the body; a stream that fails
+// after its 200 ends with its encoder's own error frame instead.
 
 export type ErrorShape = NonNullable<RequestLocals['errorShape']>;
 
@@ -20,8 +21,3 @@ export function toErrorBody(shape: ErrorShape | undefined, error: ProxyError, re
   }
 }
 
-/** The final frame of a stream that fails after its 200: OpenAI's SDK reads `data: {"error"}`, Anthropic's an `error` event. */
-export function toSseErrorFrame(shape: ErrorShape | undefined, body: unknown): string {
-  const data = `data: ${JSON.stringify(body)}\n\n`;
-  return shape === 'anthropic' ? `event: error\n${data}` : data;
-}

@@ -2,7 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
 import type { CacheControl, CallContext } from '../core/chat-backend.js';
 import type { Usage } from '../core/chat-result.js';
-import type { ProxyError } from '../core/errors.js';
+import type { StreamEncoder } from '../core/stream-encoder.js';
 import type { ParsedCall } from './route-table.js';
 
 /** What middleware and routes share about one request, typed (Express' res.locals is Record<string, any>). */
@@ -30,11 +30,10 @@ export interface RequestLocals {
   /** The catalog code of the error this request was answered with; the access line carries it. */
   errorCode?: string;
   /**
-   * The final frame of a stream that fails after its headers went out (upstream failure, shutdown), for
-   * protocols whose streams are not OpenAI chat chunks; without it the error handler writes OpenAI's
-   * `data: {"error":…}` on SSE and Ollama's `{"error":"…"}` line on NDJSON.
+   * The encoder of the stream this response carries, set by writeStream when the 200 goes out: a failure
+   * after that (upstream, shutdown) ends the stream with its error frame.
    */
-  streamErrorFrame?: (error: ProxyError) => string;
+  streamEncoder?: Pick<StreamEncoder<never>, 'errorFrame'>;
 }
 
 declare module 'express-serve-static-core' {

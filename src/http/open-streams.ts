@@ -2,10 +2,9 @@ import { ProxyError } from '../core/errors.js';
 
 // Streams still open when SHUTDOWN_GRACE_MS ends. Each is ended with its protocol's error frame
 // (`server_shutting_down`) before the connections are closed, so a client can tell a cut from an answer.
-// A stream registers how to interrupt itself: the SSE and NDJSON writers abort their request with the
-// shutdown error, which travels the same path as an upstream failure (the writer rethrows, the error
-// handler writes the final frame: locals.streamErrorFrame, else OpenAI's `data: {"error"}` or `{"error"}\n`);
-// the native passthrough writes Ollama's `{"error"}` line itself.
+// A stream registers how to interrupt itself: writeStream aborts its request with the shutdown error, which
+// travels the same path as an upstream failure (the writer rethrows, the error handler writes the final frame
+// of the stream's encoder); the native passthrough writes Ollama's `{"error"}` line itself.
 
 export interface OpenStreams {
   /** Registers an open stream; the returned function forgets it (call it when the response closes). */

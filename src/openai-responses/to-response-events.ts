@@ -1,22 +1,24 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatMessage, ToolCall } from '../core/chat-request.js';
-import { UpstreamError } from '../core/errors.js';
-import type { EventMapper } from '../core/event-mapper.js';
+import { UpstreamError, type ProxyError } from '../core/errors.js';
+import { SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import { responseObject, toResponsesErrorBody, type ResponseEnd, type ResponsesMeta } from './response-object.js';
-import type { ResponsesEventBody, ResponsesObject, ResponsesOutputItem, ResponsesStreamEvent } from './responses-output.js';
+import type { ResponsesEventBody, ResponsesObject, ResponsesOutputItem } from './responses-output.js';
 import { toCallItem } from './tool-names.js';
 import { messageItem, reasoningItem } from './to-output-items.js';
+import { addText, deltaHead, joinParts, REASONING_DELTA_MID, TEXT_DELTA_MID, type OpenItem } from './streamed-item.js';
 
-// Canonical events → the Responses API's typed stream: response.created and .in_progress first, then for each
-// output item `output_item.added`, its part/delta/done events and `output_item.done` (Codex reads the final text
-// from that one), and a terminal response.completed | .incomplete | .failed carrying the whole response.
+// Canonical events → the Responses API's typed SSE stream: response.created and .in_progress first, then for
+// each output item `output_item.added`, its part/delta/done events and `output_item.done` (Codex reads the final
+// text from that one), and a terminal response.completed | .incomplete | .failed carrying the whole response;
+// no terminator. Every frame names its event (`event: <type>`) and carries the next sequence_number.
 // Reasoning and text arrive as deltas; Ollama hands over whole tool calls, so a call's arguments are one delta.
 
-export interface ResponsesEncoder extends EventMapper<ChatEvent, ResponsesStreamEvent> {
-  /** The terminal event for a stream that broke after it started (the error handler writes it). */
-  failed(status: number, message: string): ResponsesStreamEvent[];
+export interface ResponsesEncoder extends StreamEncoder<ChatEvent> {
+  /** `response.failed` with the output so far, for a stream that broke after it started (the error handler writes it). */
+  errorFrame(error: Pick<ProxyError, 'status' | 'message'>): string;
   /**
-   * The response the terminal event for `end` carries, computed before that event is mapped (a stored response
+   * The response the terminal event for `end` carries, computed before that event is encoded (a stored response
    * is saved before the client can read the terminal event and ask for it); the same object afterwards.
    */
   settle(end: ResponseEnd): ResponsesObject;
@@ -24,63 +26,76 @@ export interface ResponsesEncoder extends EventMapper<ChatEvent, ResponsesStream
   assistantMessage(): ChatMessage;
 }
 
-/** Shared by every delta event: we have no logprobs, and nothing mutates it. */
-const NO_LOGPROBS: never[] = [];
-
-/** The item being streamed; its text is kept as the deltas (joined once, when it closes). */
-type Open = { kind: 'reasoning' | 'message'; id: string; index: number; parts: string[] } | undefined;
-
 export function createResponsesEncoder(meta: ResponsesMeta): ResponsesEncoder {
   let sequence = 0;
-  let open: Open;
+  let open: OpenItem | undefined;
   let final: ResponsesObject | undefined;
+  let isComplete = false;
   const output: ResponsesOutputItem[] = [];
+  /** The JSON of each finished output item, written once for its output_item.done and reused by the terminal event. */
+  const itemJsons: string[] = [];
   const calls: ToolCall[] = [];
 
-  const push = (out: ResponsesStreamEvent[], body: ResponsesEventBody) => {
-    out.push({ ...body, sequence_number: sequence++ } as ResponsesStreamEvent);
+  /** One frame: the event stamped with the next sequence number, named by its type. */
+  const frame = (body: ResponsesEventBody): string => {
+    const event = { ...body, sequence_number: sequence++ };
+    return `event: ${body.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  };
+  /** A frame whose data is `{"type":…,<fields>,"sequence_number":…}`, the fields already JSON. */
+  const rawFrame = (type: string, fields: string): string => `event: ${type}\ndata: {"type":"${type}",${fields},"sequence_number":${sequence++}}\n\n`;
+  /** A response event: the response's JSON with its finished items' JSON spliced in (`output` is the last key but `usage`). */
+  const responseFrame = (type: 'response.completed' | 'response.incomplete', response: ResponsesObject): string => {
+    const json = JSON.stringify({ ...response, output: [] });
+    const at = json.lastIndexOf('"output":[]');
+    return rawFrame(type, `"response":${json.slice(0, at)}"output":[${itemJsons.join(',')}]${json.slice(at + 11)}`);
   };
 
-  const close = (out: ResponsesStreamEvent[], status: 'completed' | 'incomplete') => {
-    if (!open) return;
+  /** Closes the open item: its done events, each carrying the whole text, escaped once. */
+  const close = (status: 'completed' | 'incomplete'): string => {
+    if (!open) return '';
     const { id, index } = open;
-    const text = open.parts.join('');
+    const text = joinParts(open);
+    const escaped = JSON.stringify(text);
+    const at = `"item_id":${JSON.stringify(id)},"output_index":${index}`;
+    let out: string;
+    let item: string;
     if (open.kind === 'reasoning') {
-      const part = { type: 'summary_text' as const, text };
-      push(out, { type: 'response.reasoning_summary_text.done', item_id: id, output_index: index, summary_index: 0, text });
-      push(out, { type: 'response.reasoning_summary_part.done', item_id: id, output_index: index, summary_index: 0, part });
+      out = rawFrame('response.reasoning_summary_text.done', `${at},"summary_index":0,"text":${escaped}`);
+      out += rawFrame('response.reasoning_summary_part.done', `${at},"summary_index":0,"part":{"type":"summary_text","text":${escaped}}`);
       output[index] = reasoningItem(id, text, status);
+      item = text === '' ? JSON.stringify(output[index]) : `{"type":"reasoning","id":${JSON.stringify(id)},"summary":[{"type":"summary_text","text":${escaped}}],"status":"${status}","content":[{"type":"reasoning_text","text":${escaped}}]}`;
     } else {
-      const part = { type: 'output_text' as const, text, annotations: [], logprobs: [] };
-      push(out, { type: 'response.output_text.done', item_id: id, output_index: index, content_index: 0, text, logprobs: [] });
-      push(out, { type: 'response.content_part.done', item_id: id, output_index: index, content_index: 0, part });
+      const part = `{"type":"output_text","text":${escaped},"annotations":[],"logprobs":[]}`;
+      out = rawFrame('response.output_text.done', `${at},"content_index":0,"text":${escaped},"logprobs":[]`);
+      out += rawFrame('response.content_part.done', `${at},"content_index":0,"part":${part}`);
       output[index] = messageItem(id, text, status);
+      item = `{"type":"message","id":${JSON.stringify(id)},"role":"assistant","status":"${status}","content":[${part}]}`;
     }
-    push(out, { type: 'response.output_item.done', output_index: index, item: output[index]! });
     open = undefined;
+    itemJsons[index] = item;
+    return out + rawFrame('response.output_item.done', `"output_index":${index},"item":${item}`);
   };
 
-  const ensureOpen = (out: ResponsesStreamEvent[], kind: 'reasoning' | 'message'): NonNullable<Open> => {
-    if (open?.kind === kind) return open;
-    close(out, 'completed');
+  const openItem = (kind: 'reasoning' | 'message'): string => {
+    let out = close('completed');
     const id = meta.newItemId(kind === 'reasoning' ? 'rs' : 'msg');
     const index = output.length;
-    open = { kind, id, index, parts: [] };
+    open = { kind, id, index, text: '', parts: [], deltaHead: deltaHead(kind, id, index) };
     if (kind === 'reasoning') {
       output.push(reasoningItem(id, '', 'in_progress'));
-      push(out, { type: 'response.output_item.added', output_index: index, item: output[index]! });
-      push(out, { type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } });
+      out += frame({ type: 'response.output_item.added', output_index: index, item: output[index]! });
+      out += frame({ type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } });
     } else {
       output.push(messageItem(id, undefined, 'in_progress'));
-      push(out, { type: 'response.output_item.added', output_index: index, item: output[index]! });
+      out += frame({ type: 'response.output_item.added', output_index: index, item: output[index]! });
       const part = { type: 'output_text' as const, text: '', annotations: [], logprobs: [] };
-      push(out, { type: 'response.content_part.added', item_id: id, output_index: index, content_index: 0, part });
+      out += frame({ type: 'response.content_part.added', item_id: id, output_index: index, content_index: 0, part });
     }
-    return open;
+    return out;
   };
 
-  const toolCall = (out: ResponsesStreamEvent[], call: ToolCall) => {
-    close(out, 'completed');
+  const toolCall = (call: ToolCall): string => {
+    let out = close('completed');
     calls.push(call);
     const isCustom = meta.toolNames.get(call.name)?.kind === 'custom';
     const done = toCallItem(call, meta.newItemId(isCustom ? 'ctc' : 'fc'), meta.toolNames);
@@ -88,15 +103,16 @@ export function createResponsesEncoder(meta: ResponsesMeta): ResponsesEncoder {
     output.push(done);
     const item_id = done.id;
     if (done.type === 'custom_tool_call') {
-      push(out, { type: 'response.output_item.added', output_index: index, item: { ...done, input: '' } });
-      push(out, { type: 'response.custom_tool_call_input.delta', item_id, output_index: index, delta: done.input });
-      push(out, { type: 'response.custom_tool_call_input.done', item_id, output_index: index, input: done.input });
+      out += frame({ type: 'response.output_item.added', output_index: index, item: { ...done, input: '' } });
+      out += frame({ type: 'response.custom_tool_call_input.delta', item_id, output_index: index, delta: done.input });
+      out += frame({ type: 'response.custom_tool_call_input.done', item_id, output_index: index, input: done.input });
     } else {
-      push(out, { type: 'response.output_item.added', output_index: index, item: { ...done, arguments: '', status: 'in_progress' } });
-      push(out, { type: 'response.function_call_arguments.delta', item_id, output_index: index, delta: done.arguments });
-      push(out, { type: 'response.function_call_arguments.done', item_id, output_index: index, name: done.name, arguments: done.arguments });
+      out += frame({ type: 'response.output_item.added', output_index: index, item: { ...done, arguments: '', status: 'in_progress' } });
+      out += frame({ type: 'response.function_call_arguments.delta', item_id, output_index: index, delta: done.arguments });
+      out += frame({ type: 'response.function_call_arguments.done', item_id, output_index: index, name: done.name, arguments: done.arguments });
     }
-    push(out, { type: 'response.output_item.done', output_index: index, item: done });
+    itemJsons[index] = JSON.stringify(done);
+    return out + rawFrame('response.output_item.done', `"output_index":${index},"item":${itemJsons[index]}`);
   };
 
   const settle = (end: ResponseEnd): ResponsesObject => {
@@ -104,61 +120,63 @@ export function createResponsesEncoder(meta: ResponsesMeta): ResponsesEncoder {
     const status = end.finishReason === 'length' ? 'incomplete' : 'completed';
     const items = output.slice();
     if (open) {
-      const text = open.parts.join('');
+      const text = joinParts(open);
       items[open.index] = open.kind === 'reasoning' ? reasoningItem(open.id, text, status) : messageItem(open.id, text, status);
     }
     final = responseObject(meta, items, end);
     return final;
   };
 
-  const finish = (out: ResponsesStreamEvent[], end: ResponseEnd) => {
+  const finish = (end: ResponseEnd): string => {
+    isComplete = true;
     const response = settle(end);
-    close(out, end.finishReason === 'length' ? 'incomplete' : 'completed');
-    push(out, { type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response });
+    const closed = close(end.finishReason === 'length' ? 'incomplete' : 'completed');
+    return closed + responseFrame(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response);
   };
 
   return {
-    map(event, out) {
+    format: 'sse',
+    heartbeat: SSE_PING,
+    get isComplete() {
+      return isComplete;
+    },
+    encode(event) {
       switch (event.type) {
-        case 'start':
-          push(out, { type: 'response.created', response: responseObject(meta, []) });
-          push(out, { type: 'response.in_progress', response: responseObject(meta, []) });
-          return false;
+        case 'start': {
+          // Both carry the same response (with the request's settings echoed): written once.
+          const response = `"response":${JSON.stringify(responseObject(meta, []))}`;
+          return rawFrame('response.created', response) + rawFrame('response.in_progress', response);
+        }
         case 'reasoning-delta': {
-          const item = ensureOpen(out, 'reasoning');
-          item.parts.push(event.text);
-          // Hot path (one per token): a literal of one fixed shape, no spread.
-          out.push({ type: 'response.reasoning_summary_text.delta', item_id: item.id, output_index: item.index, summary_index: 0, delta: event.text, sequence_number: sequence++ });
-          return false;
+          // Hot path (one per token): the item's fixed frame start, the fragment and the sequence number.
+          const opened = open?.kind === 'reasoning' ? '' : openItem('reasoning');
+          addText(open!, event.text);
+          return `${opened}${open!.deltaHead}${JSON.stringify(event.text)}${REASONING_DELTA_MID}${sequence++}}\n\n`;
         }
         case 'text-delta': {
-          const item = ensureOpen(out, 'message');
-          item.parts.push(event.text);
-          out.push({ type: 'response.output_text.delta', item_id: item.id, output_index: item.index, content_index: 0, delta: event.text, logprobs: NO_LOGPROBS, sequence_number: sequence++ });
-          return false;
+          const opened = open?.kind === 'message' ? '' : openItem('message');
+          addText(open!, event.text);
+          return `${opened}${open!.deltaHead}${JSON.stringify(event.text)}${TEXT_DELTA_MID}${sequence++}}\n\n`;
         }
         case 'tool-call':
-          toolCall(out, event.call);
-          return false;
+          return toolCall(event.call);
         case 'finish':
-          finish(out, event);
-          return true;
+          return finish(event);
       }
     },
     end() {
-      throw new UpstreamError('The model stream ended before the response was complete.');
+      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      return '';
     },
-    failed(status, message) {
-      const out: ResponsesStreamEvent[] = [];
-      const response = responseObject(meta, output.slice(), undefined, toResponsesErrorBody(status, message));
-      push(out, { type: 'response.failed', response });
-      return out;
+    errorFrame(error) {
+      const response = responseObject(meta, output.slice(), undefined, toResponsesErrorBody(error.status, error.message));
+      return frame({ type: 'response.failed', response });
     },
     settle,
     assistantMessage() {
       const texts = { message: [] as string[], reasoning: [] as string[] };
       output.forEach((item, index) => {
-        if (open?.index === index) texts[open.kind].push(open.parts.join(''));
+        if (open?.index === index) texts[open.kind].push(joinParts(open));
         else if (item.type === 'message') texts.message.push(item.content[0]?.text ?? '');
         else if (item.type === 'reasoning') texts.reasoning.push(item.summary[0]?.text ?? '');
       });

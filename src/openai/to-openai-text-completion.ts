@@ -1,8 +1,9 @@
 import type { ChatEvent } from '../core/chat-event.js';
-import { mapEvents, type EventMapper } from '../core/event-mapper.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
+import { SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
+import { dataFrame, errorDataFrame } from './openai-sse.js';
 import { toOpenAITextLogprobs } from './to-openai-logprobs.js';
 import { toOpenAIUsage } from './to-openai-usage.js';
 
@@ -26,47 +27,58 @@ export function toOpenAITextCompletion(result: ChatResult, meta: OpenAITextMeta)
   return completion;
 }
 
-export function toOpenAITextChunks(events: AsyncIterable<ChatEvent>, meta: OpenAITextStreamMeta): AsyncGenerator<OpenAITextCompletion> {
-  return mapEvents(events, createTextChunkMapper(meta));
-}
-
-/** toOpenAITextChunks one event at a time; `end` throws: events without `finish` mean the upstream broke off. */
-export function createTextChunkMapper(meta: OpenAITextStreamMeta): EventMapper<ChatEvent, OpenAITextCompletion> {
-  const makeChunk = (text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion => {
-    const chunk = textObject(meta, text, finishReason);
-    if (meta.includeUsage) chunk.usage = null;
-    return chunk;
+/**
+ * Canonical events → `text_completion` SSE frames: (echo) the prompt first, text fragments, one finish chunk,
+ * (include_usage) a `choices: []` usage chunk, then `data: [DONE]`. Events that end without `finish` mean the
+ * upstream broke off: `end` throws.
+ */
+export function createTextChunkEncoder(meta: OpenAITextStreamMeta): StreamEncoder<ChatEvent> {
+  const chunk = (text: string, finishReason: OpenAITextFinishReason | null): OpenAITextCompletion => {
+    const value = textObject(meta, text, finishReason);
+    if (meta.includeUsage) value.usage = null;
+    return value;
   };
-  let hasStarted = false;
+  let isComplete = false;
+  let prefix = meta.echoPrompt ? dataFrame(chunk(meta.echoPrompt, null)) : '';
   // Characters sent so far: the legacy text_offset of each token counts from the start of the choice's text.
   let offset = meta.echoPrompt?.length ?? 0;
+  const frames = (event: ChatEvent): string => {
+    if (event.type === 'text-delta') {
+      const start = offset;
+      offset += event.text.length;
+      if (event.logprobs) {
+        const value = chunk(event.text, null);
+        value.choices[0]!.logprobs = toOpenAITextLogprobs(event.logprobs, start);
+        return dataFrame(value);
+      }
+      return event.text === '' ? '' : dataFrame(chunk(event.text, null));
+    }
+    if (event.type !== 'finish') return '';
+    isComplete = true;
+    const last = dataFrame(chunk('', toTextFinishReason(event.finishReason)));
+    if (!meta.includeUsage) return last;
+    const usageChunk = textObject(meta, '', null);
+    usageChunk.choices = [];
+    usageChunk.usage = toOpenAIUsage(event.usage);
+    return last + dataFrame(usageChunk);
+  };
   return {
-    map(event, out) {
-      if (!hasStarted) {
-        hasStarted = true;
-        if (meta.echoPrompt) out.push(makeChunk(meta.echoPrompt, null));
-      }
-      if (event.type === 'text-delta' && event.logprobs) {
-        const chunk = makeChunk(event.text, null);
-        chunk.choices[0]!.logprobs = toOpenAITextLogprobs(event.logprobs, offset);
-        out.push(chunk);
-      } else if (event.type === 'text-delta' && event.text !== '') {
-        out.push(makeChunk(event.text, null));
-      }
-      if (event.type === 'text-delta') offset += event.text.length;
-      if (event.type !== 'finish') return false;
-      out.push(makeChunk('', toTextFinishReason(event.finishReason)));
-      if (meta.includeUsage) {
-        const usageChunk = textObject(meta, '', null);
-        usageChunk.choices = [];
-        usageChunk.usage = toOpenAIUsage(event.usage);
-        out.push(usageChunk);
-      }
-      return true;
+    format: 'sse',
+    heartbeat: SSE_PING,
+    get isComplete() {
+      return isComplete;
+    },
+    encode(event) {
+      if (prefix === '') return frames(event);
+      const first = prefix;
+      prefix = '';
+      return first + frames(event);
     },
     end() {
-      throw new UpstreamError('The model stream ended before the response was complete.');
+      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      return SSE_DONE;
     },
+    errorFrame: errorDataFrame,
   };
 }
 

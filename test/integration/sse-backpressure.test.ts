@@ -2,9 +2,11 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { writeSse } from '../../src/http/sse.js';
+import type { HttpResponse } from '../../src/http/http-types.js';
+import { writeStream } from '../../src/http/write-stream.js';
+import { createJsonSseEncoder } from '../../src/openai/json-stream-encoders.js';
 
-describe('writeSse backpressure', () => {
+describe('writeStream backpressure', () => {
   it('stops pulling from the source while the client does not read, and resumes when it does', async () => {
     const total = 2_000;
     const payload = 'x'.repeat(16 * 1024);
@@ -17,7 +19,7 @@ describe('writeSse backpressure', () => {
     }
     const app = express();
     app.get('/', async (_req, res) => {
-      await writeSse(res, source(), { signal: new AbortController().signal, heartbeatMs: 60_000, holdHeadersMs: 0 });
+      await writeStream(res as HttpResponse, source(), createJsonSseEncoder(), { signal: new AbortController().signal, heartbeatMs: 60_000, holdHeadersMs: 0 });
     });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

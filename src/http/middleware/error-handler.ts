@@ -3,7 +3,7 @@ import { NotFoundError, ProxyError, InvalidRequestError, toProxyError } from '..
 import type { Metrics } from '../../observability/metrics.js';
 import { fromBodyReadError } from '../body-errors.js';
 import { createFailureLog } from '../failure-log.js';
-import { toErrorBody, toSseErrorFrame } from '../error-shapes.js';
+import { toErrorBody } from '../error-shapes.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 
@@ -29,7 +29,7 @@ function fromBodyParser(error: unknown): ProxyError | undefined {
   }
 }
 
-/** The only place errors become responses: JSON before headers are sent, a final SSE frame after. */
+/** The only place errors become responses: JSON before headers are sent, the stream's error frame after. */
 export function errorHandler({ metrics }: { metrics: Metrics }) {
   // Expected failures: one line without a stack, repeats counted (failure-log.ts); bugs: error with stack.
   const failures = createFailureLog();
@@ -49,23 +49,14 @@ export function errorHandler({ metrics }: { metrics: Metrics }) {
       res.destroy();
       return;
     }
-    const body = toErrorBody(locals.errorShape, proxyError, locals.requestId);
     if (res.headersSent) {
-      // Mid-stream: a final error frame, then end without [DONE] (the SDK raises it as APIError).
-      const contentType = String(res.getHeader('content-type') ?? '');
-      // A protocol with its own error event (Responses, Anthropic) sets locals.streamErrorFrame.
-      if (locals.streamErrorFrame) {
-        res.end(locals.streamErrorFrame(proxyError));
-      } else if (contentType.startsWith('text/event-stream')) {
-        res.end(toSseErrorFrame(locals.errorShape, body));
-      } else if (contentType.startsWith('application/x-ndjson')) {
-        // Ollama's convention for NDJSON streams: one last `{"error"}` line under the 200 already sent.
-        res.end(`${JSON.stringify(body)}\n`);
-      } else {
-        res.destroy();
-      }
+      // Mid-stream: the stream's own final error frame (OpenAI's `data: {"error"}` without [DONE], Anthropic's
+      // `error` event, Responses' `response.failed`, an `{"error"}` line), registered by writeStream.
+      if (locals.streamEncoder) res.end(locals.streamEncoder.errorFrame(proxyError));
+      else res.destroy();
       return;
     }
+    const body = toErrorBody(locals.errorShape, proxyError, locals.requestId);
     for (const [name, value] of Object.entries(proxyError.headers)) res.setHeader(name, value);
     res.statusCode = proxyError.status;
     sendJson(res, body);

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { DeployEvent, DeployRequest, ModelAdmin } from '../../model-admin/model-admin.js';
 import { toAdminModelJson, toDeployEventJson, toDeployResultJson } from '../../model-admin/model-admin-json.js';
 import { parseOpenAIBody } from '../../openai/parse-openai-body.js';
-import { writeNdjson } from '../ndjson-response.js';
-import type { OpenStreams } from '../open-streams.js';
-import type { StreamingDeps } from './streaming-response.js';
+import { createJsonSseEncoder, createNdjsonEncoder } from '../../openai/json-stream-encoders.js';
+import type { StreamWriter } from '../write-stream.js';
 
 const deployBodySchema = z
   .object({
@@ -24,8 +23,8 @@ type DeployBody = z.output<typeof deployBodySchema>;
 
 export interface AdminModelsDeps {
   admin: ModelAdmin;
-  writeSse: StreamingDeps['writeSse'];
-  openStreams?: OpenStreams | undefined;
+  /** Progress streams (SSE or NDJSON), ended at shutdown like every stream. */
+  writeStream: StreamWriter;
 }
 
 function toDeployRequest(body: DeployBody): DeployRequest {
@@ -65,12 +64,10 @@ export function adminModelsRoutes(deps: AdminModelsDeps) {
       locals.route = '/api/v1/models';
       const body = parseOpenAIBody(deployBodySchema, req.body);
       locals.model = body.model_name;
-      const signal = locals.abort!.signal;
-      const events = deps.admin.deploy(toDeployRequest(body), signal);
+      const events = deps.admin.deploy(toDeployRequest(body), locals.abort!.signal);
       const format = streamFormat(req, body);
       locals.stream = format !== undefined;
-      if (format === 'sse') return deps.writeSse(res, eventLines(events), { signal });
-      if (format === 'ndjson') return writeNdjson(res, eventLines(events), { signal, holdHeadersMs: 2_000, openStreams: deps.openStreams, abort: res.locals.abort });
+      if (format !== undefined) return deps.writeStream(res, eventLines(events), format === 'sse' ? createJsonSseEncoder() : createNdjsonEncoder());
       for await (const event of events) {
         if (event.type === 'result') res.json(toDeployResultJson(event.result));
       }

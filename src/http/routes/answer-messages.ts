@@ -1,17 +1,12 @@
 import { newMessageId } from '../../anthropic/anthropic-ids.js';
 import { fromChatResult, type AnthropicMessageMeta } from '../../anthropic/from-chat-result.js';
-import { ANTHROPIC_PING_FRAME, anthropicEventName, createAnthropicEventMapper } from '../../anthropic/to-anthropic-events.js';
-import { withThinkingSignatures, type ThinkingSigner } from '../../anthropic/thinking-signature.js';
+import { createAnthropicEncoder } from '../../anthropic/to-anthropic-events.js';
+import type { ThinkingSigner } from '../../anthropic/thinking-signature.js';
 import type { AnthropicCall } from '../../anthropic/to-chat-request.js';
-import type { ChatEvent } from '../../core/chat-event.js';
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import type { Usage } from '../../core/chat-result.js';
 import type { HttpResponse } from '../http-types.js';
-import { sendJson } from '../json-response.js';
-import { callContext } from '../locals.js';
-import type { SseFrameMapper } from '../sse.js';
-import type { ChatRouteDeps } from './answer-chat.js';
-import { annotationHeaders, eventObserver, observedFrames, recordUsage } from './streaming-response.js';
+import { answerGeneration, type ChatRouteDeps } from './answer-chat.js';
 
 /** Prompt sizes without a tokenizer, calibrated from what Ollama counted (the session memory's estimator). */
 export interface PromptCounter {
@@ -35,13 +30,8 @@ export function toolChars(request: ChatRequest): number {
  * Runs a Messages call through the same pipeline as chat and answers in Anthropic's shapes: a `message`
  * object, or the typed SSE events. Every answered prompt also calibrates the count_tokens estimate.
  */
-export async function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call: AnthropicCall, sessionId?: string): Promise<void> {
+export function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call: AnthropicCall, sessionId?: string): Promise<void> {
   const { request } = call;
-  const locals = res.locals;
-  locals.model = request.model;
-  locals.stream = call.stream;
-  deps.authorizeModel?.(locals.principal, request.model);
-  const ctx = callContext(locals, sessionId);
   const meta: AnthropicMessageMeta = { id: newMessageId(), model: request.model, omitThinking: call.omitThinking };
   if (deps.thinking) meta.signThinking = deps.thinking.sign;
   // With a session the prompt holds history this request does not carry: nothing to learn from it.
@@ -50,32 +40,17 @@ export async function answerMessages(deps: MessagesRouteDeps, res: HttpResponse,
       deps.promptCounter.observe(request.model, request.messages, usage.promptTokens, toolChars(request));
     }
   };
-  if (!call.stream) {
-    const result = await deps.backend.complete(request, ctx);
-    recordUsage(res, deps.metrics, result.model, result.usage);
-    learn(result.usage);
-    annotationHeaders(res);
-    sendJson(res, fromChatResult(result, meta));
-    return;
-  }
-  const encoder = createAnthropicEventMapper(meta);
-  const frames = observedFrames(eventObserver(res, deps.metrics, meta), deps.thinking ? withThinkingSignatures(encoder, deps.thinking) : encoder);
-  await deps.writeSseFrom(res, deps.backend.stream(request, ctx), learning(frames, learn), {
-    signal: ctx.signal,
-    beforeHeaders: () => annotationHeaders(res),
-    eventName: anthropicEventName,
-    terminator: '',
-    heartbeat: ANTHROPIC_PING_FRAME,
-  });
-}
-
-function learning<F>(frames: SseFrameMapper<ChatEvent, F>, learn: (usage: Usage) => void): SseFrameMapper<ChatEvent, F> {
-  return {
-    map(event, out) {
-      if (event.type === 'finish') learn(event.usage);
-      return frames.map(event, out);
+  return answerGeneration(deps, res, {
+    model: request.model,
+    stream: call.stream,
+    sessionId,
+    complete: (ctx) => deps.backend.complete(request, ctx),
+    events: (ctx) => deps.backend.stream(request, ctx),
+    body: (result) => {
+      learn(result.usage);
+      return fromChatResult(result, meta);
     },
-    end: (out) => frames.end(out),
-    close: () => frames.close?.(),
-  };
+    encoder: () => createAnthropicEncoder(meta, res.locals.requestId),
+    onFinish: (event) => learn(event.usage),
+  });
 }

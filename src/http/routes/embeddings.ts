@@ -20,7 +20,6 @@ export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
     const locals = res.locals;
     locals.route = '/v1/embeddings';
     locals.model = request.model;
-    deps.authorizeModel?.(locals.principal, request.model);
     const result = await deps.backend.embed(request, callContext(locals));
     recordUsage(res, deps.metrics, result.model, { promptTokens: result.promptTokens, completionTokens: 0 });
     annotationHeaders(res);

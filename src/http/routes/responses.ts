@@ -1,20 +1,15 @@
-import type { ChatEvent } from '../../core/chat-event.js';
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import type { ConversationStore, StoredConversation } from '../../core/conversation-store.js';
 import type { ResponsesMeta, ResponseEnd } from '../../openai-responses/response-object.js';
-import type { ResponsesObject, ResponsesStreamEvent } from '../../openai-responses/responses-output.js';
+import type { ResponsesObject } from '../../openai-responses/responses-output.js';
 import { newItemId, newResponseId } from '../../openai-responses/responses-ids.js';
 import { fromChatResult } from '../../openai-responses/from-chat-result.js';
 import type { ResponsesCall } from '../../openai-responses/to-chat-request.js';
-import { createResponsesEncoder } from '../../openai-responses/to-response-events.js';
-import { createResponsesSerializer } from '../../openai-responses/responses-serializer.js';
+import { createResponsesEncoder, type ResponsesEncoder } from '../../openai-responses/to-response-events.js';
 import type { StoredResponsePayload } from '../../openai-responses/stored-response.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { sendJson } from '../json-response.js';
-import { callContext } from '../locals.js';
 import { sessionIdOf } from '../session-id.js';
-import type { ChatRouteDeps } from './answer-chat.js';
-import { annotationHeaders, eventObserver, observedFrames, recordUsage } from './streaming-response.js';
+import { answerGeneration, type ChatRouteDeps } from './answer-chat.js';
 
 // POST /v1/responses (and /responses): the Responses API on the same pipeline as chat. The body becomes a
 // canonical request; a previous_response_id puts the stored conversation (fitted by the memory strategy)
@@ -41,14 +36,10 @@ export function responsesRoute(deps: ResponsesRouteDeps) {
   return async function createResponse(call: ResponsesCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
     locals.route = '/v1/responses';
-    deps.authorizeModel?.(locals.principal, call.request.model);
     const principal = locals.principal!;
     const previous = call.previousResponseId === undefined ? undefined : await deps.conversations.load(call.previousResponseId, principal);
     const request = withHistory(call, previous);
-    locals.model = request.model;
-    locals.stream = call.stream;
     if (call.warnings.length > 0) res.setHeader('x-proxy-warning', warningHeader(call.warnings));
-    const ctx = callContext(locals, sessionIdOf(req));
     const meta: ResponsesMeta = { id: newResponseId(), createdAt: seconds(), echo: call.echo, toolNames: call.toolNames, newItemId, now: seconds };
     const store = async (response: ResponsesObject, answer: ChatMessage) => {
       const payload: StoredResponsePayload = { response, input_items: call.inputItems };
@@ -57,41 +48,24 @@ export function responsesRoute(deps: ResponsesRouteDeps) {
         await deps.conversations.save(meta.id, principal, previous ? { ...entry, previous } : entry);
       } catch (error) {
         // The answer exists and is worth delivering; only a later previous_response_id will miss it.
-        ctx.logger.error('storing the response failed', { responseId: meta.id, error: (error as Error).message });
+        locals.logger!.error('storing the response failed', { responseId: meta.id, error: (error as Error).message });
       }
     };
-
-    if (!call.stream) {
-      const result = await deps.backend.complete(request, ctx);
-      recordUsage(res, deps.metrics, result.model, result.usage);
-      const response = fromChatResult(result, meta);
-      if (call.store) await store(response, result.message);
-      annotationHeaders(res);
-      sendJson(res, response);
-      return;
-    }
-    const encoder = createResponsesEncoder(meta);
-    locals.streamErrorFrame = (error) => encoder.failed(error.status, error.message).map(toSseFrame).join('');
-    const events = deps.backend.stream(request, ctx);
-    const frames = observedFrames(eventObserver(res, deps.metrics, meta.echo), encoder);
-    await deps.writeSseFrom(res, call.store ? storedBeforeFinish(events, (end) => store(encoder.settle(end), encoder.assistantMessage())) : events, frames, {
-      signal: ctx.signal,
-      beforeHeaders: () => annotationHeaders(res),
-      serialize: createResponsesSerializer(),
-      eventName: (event) => event.type,
-      terminator: '',
+    let encoder: ResponsesEncoder | undefined;
+    await answerGeneration(deps, res, {
+      model: request.model,
+      stream: call.stream,
+      sessionId: sessionIdOf(req),
+      complete: (ctx) => deps.backend.complete(request, ctx),
+      events: (ctx) => deps.backend.stream(request, ctx),
+      body: async (result) => {
+        const response = fromChatResult(result, meta);
+        if (call.store) await store(response, result.message);
+        return response;
+      },
+      encoder: () => (encoder = createResponsesEncoder(meta)),
+      // Saved before the terminal event goes out: a client may ask for the response as soon as it sees that event.
+      ...(call.store ? { onFinish: (end: ResponseEnd) => store(encoder!.settle(end), encoder!.assistantMessage()) } : {}),
     });
   };
-}
-
-function toSseFrame(event: ResponsesStreamEvent): string {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
-/** Saves the response before its terminal event goes out: a client may ask for it as soon as it sees that event. */
-async function* storedBeforeFinish(events: AsyncIterable<ChatEvent>, save: (end: ResponseEnd) => Promise<void>): AsyncGenerator<ChatEvent> {
-  for await (const event of events) {
-    if (event.type === 'finish') await save(event);
-    yield event;
-  }
 }

@@ -44,6 +44,8 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
       stream: body.stream,
     };
     const call = toChatCall(chatBody);
+    // Not a parsed route (its model may come from the installed list): the allow-list is checked here.
+    deps.authorizeModel?.(res.locals.principal, call.request.model);
     await answerChat(deps, res, call.request, call, body.session_id ?? sessionIdOf(req));
   };
 }

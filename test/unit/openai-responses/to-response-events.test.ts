@@ -1,11 +1,11 @@
 import type OpenAI from 'openai';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ChatEvent } from '../../../src/core/chat-event.js';
-import { mapEvents } from '../../../src/core/event-mapper.js';
 import { UpstreamError } from '../../../src/core/errors.js';
 import type { ResponsesOutputItem, ResponsesStreamEvent } from '../../../src/openai-responses/responses-output.js';
 import { toChatRequest } from '../../../src/openai-responses/to-chat-request.js';
 import { createResponsesEncoder } from '../../../src/openai-responses/to-response-events.js';
+import { encodeAll, sseFrames } from '../../helpers/encode-stream.js';
 import { counterIds, fixedMeta } from './meta.js';
 
 const start: ChatEvent = { type: 'start', model: 'deepseek-r1:7b', createdAt: new Date(0) };
@@ -15,22 +15,23 @@ const call = toChatRequest(
   counterIds(),
 );
 
-async function encode(events: ChatEvent[]) {
+/** The events as a client reads them; each frame is named by its data's type. */
+function parse(text: string): ResponsesStreamEvent[] {
+  return sseFrames(text).map(({ event, data }) => {
+    const parsed = JSON.parse(data) as ResponsesStreamEvent;
+    expect(event).toBe(parsed.type);
+    return parsed;
+  });
+}
+
+function encode(events: ChatEvent[]) {
   const encoder = createResponsesEncoder(fixedMeta(call));
-  const out: ResponsesStreamEvent[] = [];
-  for await (const event of mapEvents(
-    (async function* () {
-      yield* events;
-    })(),
-    encoder,
-  ))
-    out.push(event);
-  return { out, encoder };
+  return { out: parse(encodeAll(encoder, events)), encoder };
 }
 
 describe('createResponsesEncoder', () => {
-  it('streams reasoning, then text, then a function call, ending in response.completed with every item', async () => {
-    const { out, encoder } = await encode([
+  it('streams reasoning, then text, then a function call, ending in response.completed with every item', () => {
+    const { out, encoder } = encode([
       start,
       { type: 'reasoning-delta', text: 'Hmm' },
       { type: 'reasoning-delta', text: '.' },
@@ -73,12 +74,12 @@ describe('createResponsesEncoder', () => {
       completed_at: 1_700_000_005,
       usage: { input_tokens: 10, output_tokens: 7, total_tokens: 17, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 3 } },
     });
-    expect(encoder.settle({ finishReason: 'tool_calls', usage })).toBe(completed.response);
+    expect(completed.response).toEqual(encoder.settle({ finishReason: 'tool_calls', usage }));
     expect(encoder.assistantMessage()).toEqual({ role: 'assistant', content: 'Hi', reasoning: 'Hmm.', toolCalls: [{ id: 'call_1', name: 'get_weather', argumentsJson: '{"city":"Oslo"}' }] });
   });
 
-  it('answers a call of a custom tool with custom_tool_call input events and the raw input', async () => {
-    const { out } = await encode([start, { type: 'tool-call', index: 0, call: { id: 'call_p', name: 'apply_patch', argumentsJson: '{"input":"*** Begin Patch"}' } }, { type: 'finish', finishReason: 'tool_calls', usage }]);
+  it('answers a call of a custom tool with custom_tool_call input events and the raw input', () => {
+    const { out } = encode([start, { type: 'tool-call', index: 0, call: { id: 'call_p', name: 'apply_patch', argumentsJson: '{"input":"*** Begin Patch"}' } }, { type: 'finish', finishReason: 'tool_calls', usage }]);
     expect(out.slice(2).map((event) => event.type)).toEqual([
       'response.output_item.added',
       'response.custom_tool_call_input.delta',
@@ -89,25 +90,68 @@ describe('createResponsesEncoder', () => {
     expect(out[5]).toMatchObject({ item: { type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: '*** Begin Patch' } });
   });
 
-  it('ends a response cut by the token limit with response.incomplete and incomplete items', async () => {
-    const { out } = await encode([start, { type: 'text-delta', text: 'Par' }, { type: 'finish', finishReason: 'length', usage }]);
+  it('ends a response cut by the token limit with response.incomplete and incomplete items', () => {
+    const { out } = encode([start, { type: 'text-delta', text: 'Par' }, { type: 'finish', finishReason: 'length', usage }]);
     const last = out.at(-1)!;
     expect(last).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, completed_at: null } });
     expect(out.find((event) => event.type === 'response.output_item.done')).toMatchObject({ item: { status: 'incomplete' } });
   });
 
-  it('refuses a stream that ends without finishing (the error handler then writes response.failed)', async () => {
-    await expect(encode([start, { type: 'text-delta', text: 'cut' }])).rejects.toBeInstanceOf(UpstreamError);
+  it('refuses a stream that ends without finishing (the error handler then writes response.failed)', () => {
+    expect(() => encode([start, { type: 'text-delta', text: 'cut' }])).toThrow(UpstreamError);
   });
 
   it('writes response.failed with the next sequence number and the output so far', () => {
     const encoder = createResponsesEncoder(fixedMeta(call));
-    const out: Parameters<typeof encoder.map>[1] = [];
-    encoder.map(start, out);
-    encoder.map({ type: 'text-delta', text: 'so far' }, out);
-    const [failed] = encoder.failed(502, 'Ollama went away');
-    expect(failed).toMatchObject({ type: 'response.failed', sequence_number: out.length, response: { status: 'failed', error: { code: 'server_error', message: 'Ollama went away' } } });
-    expect(encoder.failed(429, 'slow down')[0]).toMatchObject({ response: { error: { code: 'rate_limit_exceeded' } } });
+    const written = parse(encoder.encode(start) + encoder.encode({ type: 'text-delta', text: 'so far' }));
+    const [failed] = parse(encoder.errorFrame({ status: 502, message: 'Ollama went away' }));
+    expect(failed).toMatchObject({ type: 'response.failed', sequence_number: written.length, response: { status: 'failed', error: { code: 'server_error', message: 'Ollama went away' } } });
+    expect(failed).toMatchObject({ response: { output: [{ type: 'message', id: 'msg_1', status: 'in_progress' }] } });
+    expect(parse(encoder.errorFrame({ status: 429, message: 'slow down' }))[0]).toMatchObject({ response: { error: { code: 'rate_limit_exceeded' } } });
+  });
+
+  it('writes every event as JSON.stringify writes its object, with each text in full in the done events', () => {
+    const tricky = ['think "hard"', '\n\u2028next', 'Héllo \\ "world"', '😀', 'lone \ud800', '</script>'];
+    const encoder = createResponsesEncoder(fixedMeta(call));
+    const events: ChatEvent[] = [
+      start,
+      ...tricky.map((text): ChatEvent => ({ type: 'reasoning-delta', text })),
+      ...tricky.map((text): ChatEvent => ({ type: 'text-delta', text })),
+      { type: 'tool-call', index: 0, call: { id: 'call_1', name: 'get_weather', argumentsJson: '{"city":"Oslo"}' } },
+      { type: 'text-delta', text: 'after the call' },
+      { type: 'finish', finishReason: 'stop', usage },
+    ];
+    const frames = sseFrames(encodeAll(encoder, events));
+    expect(frames.length).toBeGreaterThan(25);
+    for (const { data } of frames) expect(data).toBe(JSON.stringify(JSON.parse(data)));
+    const out = frames.map(({ data }) => JSON.parse(data) as ResponsesStreamEvent);
+    expect(out.map((event) => event.sequence_number)).toEqual(out.map((_, index) => index));
+    const whole = tricky.join('');
+    const textDone = out.find((event) => event.type === 'response.output_text.done');
+    expect(textDone).toEqual({ type: 'response.output_text.done', item_id: 'msg_2', output_index: 1, content_index: 0, text: whole, logprobs: [], sequence_number: textDone!.sequence_number });
+    const delta = out.find((event) => event.type === 'response.output_text.delta')!;
+    expect(frames[delta.sequence_number]!.data).toBe(
+      JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_2', output_index: 1, content_index: 0, delta: tricky[0], logprobs: [], sequence_number: delta.sequence_number }),
+    );
+    const done = out.filter((event) => event.type === 'response.output_item.done').map((event) => event.type === 'response.output_item.done' && event.item);
+    const completed = out.at(-1) as Extract<ResponsesStreamEvent, { response: unknown }>;
+    expect(completed.type).toBe('response.completed');
+    expect(completed.response.output).toEqual(done);
+    expect(done[0]).toEqual({ type: 'reasoning', id: 'rs_1', status: 'completed', summary: [{ type: 'summary_text', text: whole }], content: [{ type: 'reasoning_text', text: whole }] });
+    expect(done[1]).toEqual({ type: 'message', id: 'msg_2', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: whole, annotations: [], logprobs: [] }] });
+    expect(completed.response).toEqual({ ...encoder.settle({ finishReason: 'stop', usage }), output: done });
+  });
+
+  it('writes the settings the request echoes (tools included) into the created and terminal responses unchanged', () => {
+    const withOutputKeys = toChatRequest(
+      { model: 'm', input: 'x', instructions: '"output":[]', tools: [{ type: 'function', name: 'f', parameters: { type: 'object', properties: { output: { type: 'array', default: [] } } } }] },
+      counterIds(),
+    );
+    const encoder = createResponsesEncoder(fixedMeta(withOutputKeys));
+    const out = parse(encodeAll(encoder, [start, { type: 'text-delta', text: 'ok' }, { type: 'finish', finishReason: 'stop', usage }]));
+    const completed = out.at(-1) as Extract<ResponsesStreamEvent, { response: unknown }>;
+    expect(completed.response).toEqual(JSON.parse(JSON.stringify(encoder.settle({ finishReason: 'stop', usage }))));
+    expect(completed.response.output).toHaveLength(1);
   });
 
   it('produces output items the openai SDK types accept', () => {
