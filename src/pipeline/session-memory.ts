@@ -1,6 +1,6 @@
-import type { CallContext, ChatBackend } from '../core/chat-backend.js';
+import type { CallContext, ChatPort } from '../core/chat-backend.js';
 import { collectResult, type ChatEvent } from '../core/chat-event.js';
-import type { ChatMiddleware } from '../core/chat-middleware.js';
+import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
 import type { Principal } from '../core/principal.js';
@@ -47,7 +47,7 @@ async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> 
 
 interface TurnDeps {
   registry: SessionRegistry;
-  next: ChatBackend;
+  next: ChatPort;
   summarizer: SessionSummarizer;
 }
 
@@ -91,7 +91,7 @@ async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContex
 
 export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
   const { registry } = options;
-  return (next) => {
+  return defineChatMiddleware((next) => {
     const summarizer = createSessionSummarizer({
       registry,
       backend: next,
@@ -101,9 +101,8 @@ export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
     const deps: TurnDeps = { registry, next, summarizer };
     // Without a session id the request goes straight on: stateless traffic pays nothing for this stage.
     return {
-      ...next,
-      complete: (request, ctx) => (ctx.sessionId === undefined ? next.complete(request, ctx) : completeTurn(deps, request, ctx, ctx.sessionId)),
-      stream: (request, ctx) => (ctx.sessionId === undefined ? next.stream(request, ctx) : streamTurn(deps, request, ctx, ctx.sessionId)),
+      wrapComplete: (request, ctx, complete) => (ctx.sessionId === undefined ? complete(request, ctx) : completeTurn(deps, request, ctx, ctx.sessionId)),
+      wrapStream: (request, ctx, stream) => (ctx.sessionId === undefined ? stream(request, ctx) : streamTurn(deps, request, ctx, ctx.sessionId)),
     };
-  };
+  });
 }

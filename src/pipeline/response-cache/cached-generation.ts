@@ -1,3 +1,4 @@
+import type { CacheStatus } from '../../core/call-outcome.js';
 import type { CallContext } from '../../core/chat-backend.js';
 import { collectResult, replayEvents, type ChatEvent } from '../../core/chat-event.js';
 import type { SamplingOptions } from '../../core/chat-request.js';
@@ -8,7 +9,7 @@ import { SharedEventCall, SharedResultCall, type SharedCall } from './shared-cal
 import type { TieredCache } from './tiered-cache.js';
 import { deferStream } from '../../core/defer-stream.js';
 
-export type CacheLookupResult = 'hit' | 'miss' | 'bypass' | 'error';
+export type CacheLookupResult = CacheStatus | 'error';
 
 /** One kind of generation (chat or text completion) as the cache sees it. */
 export interface Generation<R> {
@@ -48,9 +49,9 @@ export function cachedGeneration<R>(generation: Generation<R>, deps: CachedGener
   };
 }
 
-function annotate(state: CacheState<unknown>, ctx: CallContext, status: 'HIT' | 'MISS' | 'BYPASS'): void {
-  ctx.annotations.set('cache', status);
-  state.deps.onLookup(status === 'HIT' ? 'hit' : status === 'MISS' ? 'miss' : 'bypass');
+function annotate(state: CacheState<unknown>, ctx: CallContext, status: CacheStatus): void {
+  ctx.outcome.cache = status;
+  state.deps.onLookup(status);
 }
 
 async function store(state: CacheState<unknown>, key: string, result: ChatResult): Promise<void> {
@@ -60,13 +61,13 @@ async function store(state: CacheState<unknown>, key: string, result: ChatResult
 async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStreaming: boolean): Promise<Source> {
   const { generation, deps, calls } = state;
   if (!isCacheable(generation.sampling(request), deps.policy)) {
-    annotate(state, ctx, 'BYPASS');
+    annotate(state, ctx, 'bypass');
     return { kind: 'upstream', storeKey: undefined };
   }
   const key = generation.fingerprint(request, cacheScope(ctx.principal, deps.shareAcrossKeys));
   const noStore = ctx.cacheControl?.noStore === true;
   if (ctx.cacheControl?.noCache === true) {
-    annotate(state, ctx, 'BYPASS');
+    annotate(state, ctx, 'bypass');
     return { kind: 'upstream', storeKey: noStore ? undefined : key };
   }
   const joined = (): Source | undefined => {
@@ -75,7 +76,7 @@ async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStr
   };
   // Checked again after the lookup: an identical request may have started its call meanwhile.
   const found = joined() ?? fromStore(await deps.cache.get(key)) ?? joined();
-  annotate(state, ctx, found ? 'HIT' : 'MISS');
+  annotate(state, ctx, found ? 'hit' : 'miss');
   return found ?? { kind: 'shared', call: startCall(state, key, request, ctx, isStreaming, !noStore), isJoined: false };
 }
 

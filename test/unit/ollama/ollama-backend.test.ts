@@ -66,7 +66,7 @@ function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' 
 }
 
 function ctx(signal = new AbortController().signal): CallContext {
-  return { signal, requestId: 'req-1', principal: ANONYMOUS, logger: silentLogger, annotations: new Map() };
+  return { signal, requestId: 'req-1', principal: ANONYMOUS, logger: silentLogger, outcome: {} };
 }
 
 const chatRequest = { model: 'deepseek-v3.1:671b', messages: [{ role: 'user' as const, content: 'Hi' }], sampling: {} };
