@@ -7,6 +7,7 @@ import type { CallContext } from '../../../src/core/chat-backend.js';
 import type { ChatEvent } from '../../../src/core/chat-event.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { ANONYMOUS } from '../../../src/core/principal.js';
+import { createFleet } from '../../../src/fleet/host-registry.js';
 import { createOllamaBackend, type OllamaBackend } from '../../../src/ollama/ollama-backend.js';
 import { fixtureText } from './ollama-fixtures.js';
 
@@ -55,7 +56,7 @@ async function refusedUrl(): Promise<string> {
 function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' | 'bodyTimeoutMs', number>> = {}): OllamaBackend {
   let counter = 0;
   const backend = createOllamaBackend({
-    urls,
+    pool: createFleet({ hosts: urls.map((url) => ({ url })), read: async () => ({ models: [] }), refreshMs: 0, cooldownMs: 5_000 }),
     connectTimeoutMs: 2_000,
     headersTimeoutMs: timeouts.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: timeouts.bodyTimeoutMs ?? 10_000,
