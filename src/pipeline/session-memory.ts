@@ -1,5 +1,5 @@
 import type { CallContext, ChatPort } from '../core/chat-backend.js';
-import { collectResult, type ChatEvent } from '../core/chat-event.js';
+import { foldEvents, type ChatEvent } from '../core/chat-event.js';
 import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
@@ -41,10 +41,6 @@ async function commit(session: OpenSession, registry: SessionRegistry, sent: Cha
   }
 }
 
-async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
-  yield* events;
-}
-
 interface TurnDeps {
   registry: SessionRegistry;
   next: ChatPort;
@@ -80,7 +76,7 @@ async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContex
       // Consumers stop pulling once they have the finish event, so the commit happens here: the upstream
       // finished cleanly and the client is still there (the whole answer has been handed to it).
       if (seen.at(-1)?.type === 'finish' && !ctx.signal.aborted) {
-        isCommitted = await commit(session, deps.registry, sent, request, await collectResult(replay(seen)), ctx);
+        isCommitted = await commit(session, deps.registry, sent, request, foldEvents(seen)!, ctx);
       }
     }
   } finally {

@@ -1,6 +1,6 @@
 import type { CacheStatus } from '../../core/call-outcome.js';
 import type { CallContext } from '../../core/chat-backend.js';
-import { collectResult, replayEvents, type ChatEvent } from '../../core/chat-event.js';
+import { foldEvents, replayEvents, type ChatEvent } from '../../core/chat-event.js';
 import type { SamplingOptions } from '../../core/chat-request.js';
 import type { ChatResult } from '../../core/chat-result.js';
 import { cacheScope, isCacheable, type CachePolicy } from '../request-fingerprint.js';
@@ -148,11 +148,7 @@ async function* storeOnFinish(events: AsyncIterable<ChatEvent>, write: (result: 
   const seen: ChatEvent[] = [];
   for await (const event of events) {
     seen.push(event);
-    if (event.type === 'finish') await write(await collectResult(replayLog(seen)));
+    if (event.type === 'finish') await write(foldEvents(seen)!);
     yield event;
   }
-}
-
-async function* replayLog(log: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
-  yield* log;
 }
