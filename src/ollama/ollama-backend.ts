@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
@@ -7,6 +6,7 @@ import type { ModelRuntime } from '../core/model-runtime.js';
 import { deferStream } from '../core/defer-stream.js';
 import { UpstreamError } from '../core/errors.js';
 import { decodeNdjsonBatches } from '../shared/ndjson.js';
+import { randomIdPart } from '../shared/random-id.js';
 import {
   createChatLineReducer,
   createGenerateLineReducer,
@@ -77,9 +77,12 @@ export interface OllamaBackend extends ChatBackend, ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A tool call's id where Ollama sent none (before 0.12.10): OpenAI's shape, `call_` and 24 of [A-Za-z0-9]. */
+const newToolCallId = (): string => `call_${randomIdPart()}`;
+
 export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {
   const now = options.now ?? (() => new Date());
-  const newId = options.newId ?? (() => `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
+  const newId = options.newId ?? newToolCallId;
   const pool = options.pool;
   const transport = createOllamaTransport({ ...options, pool });
   const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };

@@ -53,14 +53,18 @@ async function refusedUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' | 'bodyTimeoutMs', number>> = {}): OllamaBackend {
+function sequentialIds(): () => string {
   let counter = 0;
+  return () => `call_test${++counter}`;
+}
+
+function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' | 'bodyTimeoutMs', number>> = {}, newId: (() => string) | null = sequentialIds()): OllamaBackend {
   const backend = createOllamaBackend({
     pool: createFleet({ hosts: urls.map((url) => ({ url })), read: async () => ({ models: [] }), refreshMs: 0, cooldownMs: 5_000 }),
     connectTimeoutMs: 2_000,
     headersTimeoutMs: timeouts.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: timeouts.bodyTimeoutMs ?? 10_000,
-    newId: () => `call_test${++counter}`,
+    ...(newId ? { newId } : {}),
   });
   cleanups.push(() => backend.close());
   return backend;
@@ -102,6 +106,13 @@ describe('createOllamaBackend', () => {
       { method: 'POST', path: '/api/show', body: { model: 'deepseek-v3.1:671b' } },
       { method: 'POST', path: '/api/chat', body: { model: 'deepseek-v3.1:671b', messages: [{ role: 'user', content: 'Hi' }], stream: true, truncate: false } },
     ]);
+  });
+
+  it('gives a tool call Ollama sent without an id an OpenAI-shaped one', async () => {
+    const line = { model: 'm', created_at: '2025-01-01T00:00:00Z', message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: {} } }] }, done: true, done_reason: 'stop' };
+    const server = await startServer((_req, res) => res.end(JSON.stringify(line)));
+    const result = await backendFor([server.url], {}, null).complete(chatRequest, ctx());
+    expect(result.message.toolCalls?.[0]?.id).toMatch(/^call_[A-Za-z0-9]{24}$/);
   });
 
   it('completes /api/chat without streaming', async () => {
