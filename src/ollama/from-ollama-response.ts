@@ -169,7 +169,7 @@ function toToolCall(call: OllamaToolCallView, context: OllamaResponseContext): T
 }
 
 /** The native API has no tool_calls done reason: `stop` after tool calls means the model wants them run. */
-export function toFinishReason(doneReason: string | undefined, hasToolCalls: boolean): FinishReason {
+function toFinishReason(doneReason: string | undefined, hasToolCalls: boolean): FinishReason {
   if (doneReason === 'length') return 'length';
   return hasToolCalls ? 'tool_calls' : 'stop';
 }

@@ -74,5 +74,3 @@ export function createCallPlanner(options: CallPlannerOptions) {
     },
   };
 }
-
-export type CallPlanner = ReturnType<typeof createCallPlanner>;

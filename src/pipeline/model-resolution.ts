@@ -73,7 +73,7 @@ type Resolvable = { model: string; runtime?: RuntimeSettings; reasoning?: Reason
 const explained = new WeakSet<Error>();
 
 /** The 404 of an alias nothing installed can serve: what it is, what it looks for, what is there, how to map it. */
-export function aliasNotFound(name: string, rule: AliasRule, installed: readonly ModelInfo[]): ModelNotFoundError {
+function aliasNotFound(name: string, rule: AliasRule, installed: readonly ModelInfo[]): ModelNotFoundError {
   const list = installed.length === 0 ? 'nothing is installed' : `installed: ${installed.map((model) => model.id).join(', ')}`;
   return mark(new ModelNotFoundError(
     name,
@@ -83,7 +83,7 @@ export function aliasNotFound(name: string, rule: AliasRule, installed: readonly
 }
 
 /** A 404 for a plain name, with the installed names that come close. */
-export function unknownModel(name: string, installed: readonly ModelInfo[]): ModelNotFoundError {
+function unknownModel(name: string, installed: readonly ModelInfo[]): ModelNotFoundError {
   const close = suggestModels(name, installed);
   const hint = close.length > 0 ? ` Did you mean ${close.map((id) => `'${id}'`).join(' or ')}?` : '';
   const list = installed.length === 0 ? ' Nothing is installed.' : ` Installed: ${installed.map((model) => model.id).join(', ')}.`;

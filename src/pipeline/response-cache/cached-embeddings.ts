@@ -60,7 +60,7 @@ async function embedMissing(embed: Embed, request: EmbeddingRequest, missing: Ma
 }
 
 /** Shares of `total` in proportion to each input's length; the rounding remainder goes to the last input. */
-export function splitTokens(total: number, inputs: readonly string[]): number[] {
+function splitTokens(total: number, inputs: readonly string[]): number[] {
   const length = inputs.reduce((sum, input) => sum + input.length, 0);
   const shares = inputs.map((input) => (length === 0 ? 0 : Math.floor((total * input.length) / length)));
   if (shares.length > 0) shares[shares.length - 1]! += total - shares.reduce((sum, share) => sum + share, 0);
