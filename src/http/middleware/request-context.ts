@@ -84,7 +84,8 @@ function logAccess(logger: Logger, method: string, res: HttpResponse, route: str
   if (locals.principal) line.principalId = locals.principal.id;
   if (locals.model) line.model = locals.model;
   if (locals.stream !== undefined) line.stream = locals.stream;
-  const { cache, usage, host } = locals.outcome!;
+  const { cache, usage, host, model } = locals.outcome!;
+  if (model !== undefined && model !== locals.model) line.resolvedModel = model;
   if (cache) line.cache = cache.toUpperCase();
   if (host) line.host = host;
   if (usage) {

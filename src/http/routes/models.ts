@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
-import type { ChatBackend } from '../../core/chat-backend.js';
+import type { CatalogPort } from '../../core/chat-backend.js';
 import { isModelAllowed } from '../../access/model-access.js';
 import type { ModelInfo } from '../../core/chat-result.js';
 import { ModelNotFoundError } from '../../core/errors.js';
@@ -11,7 +11,7 @@ import { callContext } from '../locals.js';
 import { isAnthropicClient } from './anthropic-messages.js';
 
 /** The models this caller may use: a key with a model allow-list sees only those (others do not exist for it). */
-async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<ModelInfo[]> {
+async function visibleModels(backend: CatalogPort, res: HttpResponse): Promise<ModelInfo[]> {
   const models = await backend.listModels(callContext(res.locals));
   const allowed = res.locals.principal?.models;
   return allowed ? models.filter((model) => isModelAllowed(model.id, allowed)) : models;
@@ -21,7 +21,7 @@ async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<M
  * GET /v1/models and GET /v1/models/{id} (ids may hold ':' and '/', e.g. hf.co/org/model:Q4_K_M), in OpenAI's
  * shape, or in Anthropic's (paged) for clients that send `anthropic-version`.
  */
-export function modelsRoutes(backend: ChatBackend) {
+export function modelsRoutes(backend: CatalogPort) {
   return {
     async list(req: HttpRequest, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models';
