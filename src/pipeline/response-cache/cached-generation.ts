@@ -42,10 +42,18 @@ interface CacheState<R> {
 /** Wraps one generation kind with lookup, coalescing and write-back; the same stored entry serves both shapes. */
 export function cachedGeneration<R>(generation: Generation<R>, deps: CachedGenerationDeps) {
   const state: CacheState<R> = { generation, deps, calls: new Map() };
+  // A request the policy does not cache (the common case under `deterministic`) goes straight upstream: no
+  // promise, and its stream is the upstream's own.
+  const bypass = (request: R, ctx: CallContext): boolean => {
+    if (isCacheable(generation.sampling(request), deps.policy)) return false;
+    annotate(state, ctx, 'bypass');
+    return true;
+  };
   return {
-    complete: async (request: R, ctx: CallContext): Promise<ChatResult> => completeFrom(state, await open(state, request, ctx, false), request, ctx),
+    complete: async (request: R, ctx: CallContext): Promise<ChatResult> =>
+      bypass(request, ctx) ? generation.complete(request, ctx) : completeFrom(state, await open(state, request, ctx, false), request, ctx),
     stream: (request: R, ctx: CallContext): AsyncIterable<ChatEvent> =>
-      deferStream(async () => streamFrom(state, await open(state, request, ctx, true), request, ctx)),
+      bypass(request, ctx) ? generation.stream(request, ctx) : deferStream(async () => streamFrom(state, await open(state, request, ctx, true), request, ctx)),
   };
 }
 
@@ -60,10 +68,6 @@ async function store(state: CacheState<unknown>, key: string, result: ChatResult
 
 async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStreaming: boolean): Promise<Source> {
   const { generation, deps, calls } = state;
-  if (!isCacheable(generation.sampling(request), deps.policy)) {
-    annotate(state, ctx, 'bypass');
-    return { kind: 'upstream', storeKey: undefined };
-  }
   const key = generation.fingerprint(request, cacheScope(ctx.principal, deps.shareAcrossKeys));
   const noStore = ctx.cacheControl?.noStore === true;
   if (ctx.cacheControl?.noCache === true) {
