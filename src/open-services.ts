@@ -68,7 +68,6 @@ export async function openServices(config: Config, options: OpenServicesOptions 
   const fleet = openFleet(config.ollama, (host, error) => logger.warn('ollama host refresh failed', { host: host.name, url: host.url, error: String(error) }));
   if (fleet.hosts.length > 1) registerHostMetrics(metrics.registry, () => fleet.view());
   const backend = createOllamaBackend({
-    urls: fleet.hosts.map((host) => host.url),
     pool: fleet,
     connectTimeoutMs: config.ollama.connectTimeoutMs,
     headersTimeoutMs: config.ollama.headersTimeoutMs,

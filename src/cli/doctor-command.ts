@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
+import { createFleet } from '../fleet/host-registry.js';
+import { fetchHostJson } from '../fleet/open-fleet.js';
 import { createOllamaBackend } from '../ollama/ollama-backend.js';
 import { describeOllamaHosts, type CheckLine } from '../startup/describe-ollama.js';
 import { SQLITE_KEY_STORE_FILE } from '../stores/create-key-store.js';
@@ -46,7 +48,8 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
   }
   const lines: CheckLine[] = [{ status: 'ok', message: `Configuration: valid${env.CONFIG_FILE ? ` (CONFIG_FILE ${env.CONFIG_FILE})` : ''}`, fields: {} }];
   lines.push(checkKeyStore(context, config));
-  const ollama = createOllamaBackend({ urls: [...config.ollama.urls], connectTimeoutMs: 3_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 });
+  const pool = createFleet({ hosts: config.ollama.urls.map((url) => ({ url })), read: fetchHostJson, refreshMs: 0, cooldownMs: config.ollama.hostCooldownMs });
+  const ollama = createOllamaBackend({ pool, connectTimeoutMs: 3_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 });
   try {
     lines.push(...describeOllamaHosts(await ollama.inspectHosts(AbortSignal.timeout(8_000)), config.models.aliases));
   } finally {

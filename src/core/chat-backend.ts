@@ -1,3 +1,4 @@
+import type { CallOutcome } from './call-outcome.js';
 import type { ChatEvent } from './chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from './chat-request.js';
 import type { ChatResult, EmbeddingResult, ModelInfo } from './chat-result.js';
@@ -11,8 +12,8 @@ export interface CallContext {
   principal: Principal;
   sessionId?: string;
   logger: Logger;
-  /** Stages may leave facts here for the HTTP layer (e.g. cache status, for the X-Cache header). */
-  annotations: Map<string, string>;
+  /** What the stages learn about the call (resolved model, cache status, host…), for the HTTP layer. */
+  outcome: CallOutcome;
   /** The client's `Cache-Control` request directives for the response cache; absent means neither. */
   cacheControl?: CacheControl;
 }
@@ -24,13 +25,28 @@ export interface CacheControl {
   noStore: boolean;
 }
 
-/** One generation backend. Text completions reuse the chat result and events (content = the completion). */
-export interface ChatBackend {
+// Narrow ports: a consumer or a stage names the one it uses. Method names are the route code's vocabulary.
+
+/** Chat generation (OpenAI chat completions, Responses, Anthropic Messages). */
+export interface ChatPort {
   complete(request: ChatRequest, ctx: CallContext): Promise<ChatResult>;
   stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatEvent>;
+}
+
+/** Raw-prompt generation (legacy completions); the result and events are the chat ones (content = the completion). */
+export interface TextPort {
   completeText(request: TextRequest, ctx: CallContext): Promise<ChatResult>;
   streamText(request: TextRequest, ctx: CallContext): AsyncIterable<ChatEvent>;
+}
+
+export interface EmbeddingPort {
   embed(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResult>;
+}
+
+export interface CatalogPort {
   /** Installed models; also the readiness probe. */
   listModels(ctx: CallContext): Promise<ModelInfo[]>;
 }
+
+/** Every port: what the upstream implements and what the composed pipeline hands to the routes. */
+export type ChatBackend = ChatPort & TextPort & EmbeddingPort & CatalogPort;

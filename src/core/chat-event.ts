@@ -12,39 +12,60 @@ export type ChatEvent =
   | { type: 'tool-call'; index: number; call: ToolCall }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage };
 
-/** Folds a finished event stream into the result a non-streamed call would have returned. */
-export async function collectResult(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
-  let model = '';
-  let createdAt = new Date(0);
-  let content = '';
-  let reasoning = '';
-  const toolCalls: ToolCall[] = [];
-  let logprobs: TokenLogprob[] | undefined;
-  for await (const event of events) {
+/** The result that events up to `finish` add up to; one fold for live streams, logs and single responses. */
+class ResultFold {
+  private model = '';
+  private createdAt = new Date(0);
+  private content = '';
+  private reasoning = '';
+  private readonly toolCalls: ToolCall[] = [];
+  private logprobs: TokenLogprob[] | undefined;
+
+  /** The result once `event` is the finish event, else undefined. */
+  add(event: ChatEvent): ChatResult | undefined {
     switch (event.type) {
       case 'start':
-        model = event.model;
-        createdAt = event.createdAt;
-        break;
+        this.model = event.model;
+        this.createdAt = event.createdAt;
+        return undefined;
       case 'text-delta':
-        content += event.text;
-        if (event.logprobs) (logprobs ??= []).push(...event.logprobs);
-        break;
+        this.content += event.text;
+        if (event.logprobs) (this.logprobs ??= []).push(...event.logprobs);
+        return undefined;
       case 'reasoning-delta':
-        reasoning += event.text;
-        break;
+        this.reasoning += event.text;
+        return undefined;
       case 'tool-call':
-        toolCalls.push(event.call);
-        break;
+        this.toolCalls.push(event.call);
+        return undefined;
       case 'finish': {
-        const message: ChatMessage = { role: 'assistant', content };
-        if (reasoning) message.reasoning = reasoning;
-        if (toolCalls.length > 0) message.toolCalls = toolCalls;
-        const result: ChatResult = { model, createdAt, message, finishReason: event.finishReason, usage: event.usage };
-        if (logprobs) result.logprobs = logprobs;
+        const message: ChatMessage = { role: 'assistant', content: this.content };
+        if (this.reasoning) message.reasoning = this.reasoning;
+        if (this.toolCalls.length > 0) message.toolCalls = this.toolCalls;
+        const result: ChatResult = { model: this.model, createdAt: this.createdAt, message, finishReason: event.finishReason, usage: event.usage };
+        if (this.logprobs) result.logprobs = this.logprobs;
         return result;
       }
     }
+  }
+}
+
+/** Events already at hand (a log, one response's events) → the result; undefined when there is no `finish`. */
+export function foldEvents(events: Iterable<ChatEvent>): ChatResult | undefined {
+  const fold = new ResultFold();
+  for (const event of events) {
+    const result = fold.add(event);
+    if (result) return result;
+  }
+  return undefined;
+}
+
+/** Folds a finished event stream into the result a non-streamed call would have returned. */
+export async function collectResult(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
+  const fold = new ResultFold();
+  for await (const event of events) {
+    const result = fold.add(event);
+    if (result) return result;
   }
   throw new Error('stream ended without a finish event');
 }

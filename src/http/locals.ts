@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal.js';
 import type { CacheControl, CallContext } from '../core/chat-backend.js';
-import type { Usage } from '../core/chat-result.js';
+import type { CallOutcome } from '../core/call-outcome.js';
 import type { StreamEncoder } from '../core/stream-encoder.js';
 import type { ParsedCall } from './route-table.js';
 
@@ -18,9 +18,8 @@ export interface RequestLocals {
   call?: ParsedCall;
   model?: string;
   stream?: boolean;
-  usage?: Usage;
-  /** Facts stages leave for the response (e.g. cache → X-Cache). */
-  annotations: Map<string, string>;
+  /** What the pipeline learnt about the call (cache status, resolved model, usage…): headers, access line, token limit. */
+  outcome: CallOutcome;
   /** Ollama's native API (passthrough) reports errors as Ollama does, `{"error":"message"}`; the default is OpenAI's shape. */
   errorShape?: 'openai' | 'ollama' | 'anthropic';
   /** The client's address under TRUST_PROXY (audit; rate-limit identity when auth is off). */
@@ -51,7 +50,7 @@ export function callContext(locals: Partial<RequestLocals>, sessionId?: string):
     requestId: locals.requestId!,
     principal: locals.principal!,
     logger: locals.logger!,
-    annotations: locals.annotations!,
+    outcome: locals.outcome!,
   };
   if (sessionId) ctx.sessionId = sessionId;
   if (locals.cacheControl) ctx.cacheControl = locals.cacheControl;

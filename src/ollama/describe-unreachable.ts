@@ -1,4 +1,4 @@
-import { errorCodes } from './map-ollama-error.js';
+import { errorCodes } from '../shared/connect-failure.js';
 
 // What a user reads when Ollama cannot be reached: which address was tried, why, and what to do about it.
 

@@ -1,5 +1,5 @@
-import type { ChatEvent } from '../core/chat-event.js';
-import type { ChatMessage, ToolCall } from '../core/chat-request.js';
+import { foldEvents, type ChatEvent } from '../core/chat-event.js';
+import type { ToolCall } from '../core/chat-request.js';
 import type { ChatResult, FinishReason, TokenLogprob, Usage } from '../core/chat-result.js';
 import { UpstreamError } from '../core/errors.js';
 import type { OllamaChatLineView, OllamaGenerateLineView, OllamaLineBase, OllamaLogprob, OllamaToolCallView } from './ollama-wire.js';
@@ -32,11 +32,11 @@ export function createGenerateLineReducer(context: OllamaResponseContext): LineR
 
 /** Non-streamed /api/chat body → ChatResult, through the same reducer so both paths agree. */
 export function fromOllamaChatResponse(body: OllamaChatLineView, context: OllamaResponseContext): ChatResult {
-  return foldEvents(createChatLineReducer(context)(body));
+  return toResult(createChatLineReducer(context)(body));
 }
 
 export function fromOllamaGenerateResponse(body: OllamaGenerateLineView, context: OllamaResponseContext): ChatResult {
-  return foldEvents(createGenerateLineReducer(context)(body));
+  return toResult(createGenerateLineReducer(context)(body));
 }
 
 type LineStep = (
@@ -172,7 +172,7 @@ function toToolCall(call: OllamaToolCallView, context: OllamaResponseContext): T
 }
 
 /** The native API has no tool_calls done reason: `stop` after tool calls means the model wants them run. */
-export function toFinishReason(doneReason: string | undefined, hasToolCalls: boolean): FinishReason {
+function toFinishReason(doneReason: string | undefined, hasToolCalls: boolean): FinishReason {
   if (doneReason === 'length') return 'length';
   return hasToolCalls ? 'tool_calls' : 'stop';
 }
@@ -183,27 +183,8 @@ function parseCreatedAt(value: string | undefined, now: () => Date): Date {
   return Number.isNaN(date.getTime()) ? now() : date;
 }
 
-function foldEvents(events: ChatEvent[]): ChatResult {
-  let content = '';
-  let reasoning = '';
-  const toolCalls: ToolCall[] = [];
-  let logprobs: TokenLogprob[] | undefined;
-  const start = events[0];
-  for (const event of events) {
-    if (event.type === 'text-delta') {
-      content += event.text;
-      if (event.logprobs) (logprobs ??= []).push(...event.logprobs);
-    }
-    else if (event.type === 'reasoning-delta') reasoning += event.text;
-    else if (event.type === 'tool-call') toolCalls.push(event.call);
-    else if (event.type === 'finish' && start?.type === 'start') {
-      const message: ChatMessage = { role: 'assistant', content };
-      if (reasoning) message.reasoning = reasoning;
-      if (toolCalls.length > 0) message.toolCalls = toolCalls;
-      const result: ChatResult = { model: start.model, createdAt: start.createdAt, message, finishReason: event.finishReason, usage: event.usage };
-      if (logprobs) result.logprobs = logprobs;
-      return result;
-    }
-  }
-  throw new UpstreamError('Ollama returned an unfinished response (done is false).');
+function toResult(events: ChatEvent[]): ChatResult {
+  const result = events[0]?.type === 'start' ? foldEvents(events) : undefined;
+  if (!result) throw new UpstreamError('Ollama returned an unfinished response (done is false).');
+  return result;
 }

@@ -9,6 +9,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../core/errors.js';
+import { errorCodes } from '../shared/connect-failure.js';
 import { NdjsonDecodeError } from '../shared/ndjson.js';
 
 export interface OllamaErrorContext {
@@ -62,9 +63,9 @@ export function mapOllamaStreamError(message: string): UpstreamError {
   return new UpstreamError(message);
 }
 
+// Which failures move on to another host is shared/connect-failure.ts; these say what the client is told.
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const CONNECT_FAILURE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const UNAVAILABLE_CODES = new Set([...CONNECT_FAILURE_CODES, 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /**
  * A thrown error from fetch or from reading the body → what to throw instead. Aborts pass through untouched
@@ -83,25 +84,8 @@ export function mapOllamaFailure(error: unknown): unknown {
   return error;
 }
 
-/** The request never reached the host, so another host may safely take it. */
-export function isConnectFailure(error: unknown): boolean {
-  return errorCodes(error).some((code) => CONNECT_FAILURE_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT');
-}
-
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
-}
-
-/** Codes of the error and its causes (fetch nests the socket error one or two levels down). */
-export function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') codes.push(code);
-    current = cause;
-  }
-  return codes;
 }
 
 function readErrorMessage(bodyText: string): string | undefined {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CallContext, ChatBackend } from '../core/chat-backend.js';
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
@@ -7,6 +6,7 @@ import type { ModelRuntime } from '../core/model-runtime.js';
 import { deferStream } from '../core/defer-stream.js';
 import { UpstreamError } from '../core/errors.js';
 import { decodeNdjsonBatches } from '../shared/ndjson.js';
+import { randomIdPart } from '../shared/random-id.js';
 import {
   createChatLineReducer,
   createGenerateLineReducer,
@@ -16,7 +16,7 @@ import {
   type OllamaResponseContext,
 } from './from-ollama-response.js';
 import { fromOllamaShow, fromOllamaTags } from './from-ollama-tags.js';
-import { createHostPool, type HostPool } from './host-pool.js';
+import type { HostPool } from './host-pool.js';
 import { inspectHost, type OllamaHostReport } from './inspect-hosts.js';
 import { createOllamaModelRuntime } from './ollama-model-runtime.js';
 import { mapOllamaFailure } from './map-ollama-error.js';
@@ -41,7 +41,8 @@ import {
 } from './ollama-transport.js';
 
 export interface OllamaBackendOptions {
-  urls: readonly string[];
+  /** The hosts and the order to try them in (src/fleet/): the pool the native passthrough uses too. */
+  pool: HostPool;
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -50,10 +51,6 @@ export interface OllamaBackendOptions {
   newId?: () => string;
   /** Replaces undici's fetch (see ollama-transport.ts). The global fetch fits. */
   fetch?: OllamaFetch;
-  /** How long a host that refused a connection is tried last. */
-  hostCooldownMs?: number;
-  /** Host choice from outside (the fleet, src/fleet/); default: round-robin over `urls`. */
-  pool?: HostPool;
   maxLineBytes?: number;
   /** A prompt longer than the context: 400 context_length_exceeded (default), or let Ollama cut it and say so. */
   contextOverflow?: ContextOverflowPolicy;
@@ -80,10 +77,13 @@ export interface OllamaBackend extends ChatBackend, ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A tool call's id where Ollama sent none (before 0.12.10): OpenAI's shape, `call_` and 24 of [A-Za-z0-9]. */
+const newToolCallId = (): string => `call_${randomIdPart()}`;
+
 export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {
   const now = options.now ?? (() => new Date());
-  const newId = options.newId ?? (() => `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
-  const pool = options.pool ?? createHostPool(options.urls, { cooldownMs: options.hostCooldownMs ?? 5_000, now: () => now().getTime() });
+  const newId = options.newId ?? newToolCallId;
+  const pool = options.pool;
   const transport = createOllamaTransport({ ...options, pool });
   const streamOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
   const responseContext = (inlineThinking: boolean): OllamaResponseContext => ({ newId, now, inlineThinking });
@@ -104,7 +104,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
   const planner = createCallPlanner({ traits, overflow: options.contextOverflow ?? 'error', serverNumCtx: options.serverNumCtx });
 
   const post = (path: string, body: unknown, ctx: CallContext, model: string) =>
-    transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger, ...(ctx.sessionId !== undefined && { sessionId: ctx.sessionId }) });
+    transport.send({ method: 'POST', path, body, signal: ctx.signal, model, logger: ctx.logger, outcome: ctx.outcome, ...(ctx.sessionId !== undefined && { sessionId: ctx.sessionId }) });
 
   async function* streamEvents<L>(
     response: OllamaFetchResponse,
@@ -177,7 +177,7 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
     },
 
     async listModels(ctx): Promise<ModelInfo[]> {
-      const urls = pool.urls?.() ?? [];
+      const urls = pool.urls();
       if (urls.length > 1) return listUnion(transport, urls, ctx.signal);
       const response = await transport.send({ method: 'GET', path: '/api/tags', signal: ctx.signal, logger: ctx.logger });
       return fromOllamaTags(await readJson(response, ollamaTagsSchema, 'model list'));
@@ -188,8 +188,8 @@ export function createOllamaBackend(options: OllamaBackendOptions): OllamaBacken
       return fromOllamaShow(name, await readJson(response, ollamaShowSchema, 'model description'));
     },
 
-    probe: (signal) => Promise.all(options.urls.map((url) => probeHost(transport, url, signal, pool))),
-    inspectHosts: (signal) => Promise.all(options.urls.map((url) => inspectHost(transport, url, signal))),
+    probe: (signal) => Promise.all(pool.urls().map((url) => probeHost(transport, url, signal, pool))),
+    inspectHosts: (signal) => Promise.all(pool.urls().map((url) => inspectHost(transport, url, signal))),
 
     close: () => transport.close(),
   };

@@ -50,7 +50,7 @@ export function createCallPlanner(options: CallPlannerOptions) {
             `${estimate} tokens. Shorten the messages, raise num_ctx, or use a model with a longer context.`,
         );
       }
-      ctx.annotations.set('context-truncated', 'true');
+      ctx.outcome.contextTruncated = true;
       ctx.logger.warn('prompt exceeds the context; Ollama truncates the oldest messages', { model, estimatedTokens: estimate, contextTokens: limit.tokens });
     }
     // Calibrated on tool-less prompts only: their estimate covers the whole prompt.
@@ -74,5 +74,3 @@ export function createCallPlanner(options: CallPlannerOptions) {
     },
   };
 }
-
-export type CallPlanner = ReturnType<typeof createCallPlanner>;

@@ -1,9 +1,11 @@
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { ModelNotFoundError, UpstreamError, UpstreamUnavailableError } from '../core/errors.js';
+import type { CallOutcome } from '../core/call-outcome.js';
 import type { Logger } from '../core/logger.js';
 import type { HostPool } from './host-pool.js';
-import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
+import { isConnectFailure } from '../shared/connect-failure.js';
+import { mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
 import { describeUnreachable, failureReason } from './describe-unreachable.js';
 
 // The network half of the Ollama backend: undici's request() over one keep-alive Agent, host failover, and
@@ -50,6 +52,8 @@ export interface OllamaCall {
   /** The conversation (X-Session-Id): kept on one host while it is healthy. */
   sessionId?: string;
   logger?: Logger;
+  /** Where the host that answered is recorded (only when there is a choice of hosts). */
+  outcome?: CallOutcome;
 }
 
 export interface OllamaTransport {
@@ -94,6 +98,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
 
   const pool = options.pool;
   const tracks = pool.begin !== undefined;
+  const choosesHost = pool.urls().length > 1;
 
   const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
     if (pool.admit !== undefined && GENERATION_PATHS.has(call.path)) {
@@ -137,6 +142,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
         throw mapOllamaFailure(error);
       }
       pool.markUp(url);
+      if (choosesHost && call.outcome !== undefined) call.outcome.host = url;
       if (call.sessionId !== undefined) pool.served?.(call.sessionId, url);
       if (call.model !== undefined && GENERATION_PATHS.has(call.path)) pool.answered?.(url, call.model);
       if (tracks) endWhenClosed(response, () => pool.end!(url, performance.now() - started));

@@ -5,56 +5,9 @@ import { z } from 'zod';
 //
 // Validation cost: the rare endpoints (tags, show, embed) go through zod. Chat and generate answers, streamed
 // lines and whole non-streamed bodies alike, are checked by the hand-written readers in read-ollama-line.ts:
-// they are the hot path, and a few typeof checks on the fields we read are enough there. The line schemas
-// below describe the same shapes; the unit tests run every fixture line through both.
-
-const counts = {
-  total_duration: z.number().optional(),
-  load_duration: z.number().optional(),
-  prompt_eval_count: z.number().optional(),
-  /** Part of prompt_eval_count read from the KV cache (Ollama 0.33.3+, ollama/ollama#17943); absent before. */
-  prompt_eval_cached_count: z.number().optional(),
-  prompt_eval_duration: z.number().optional(),
-  eval_count: z.number().optional(),
-  eval_duration: z.number().optional(),
-};
-
-export const ollamaToolCallSchema = z.looseObject({
-  id: z.string().optional(),
-  function: z.looseObject({
-    index: z.number().optional(),
-    name: z.string(),
-    arguments: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-export const ollamaResponseMessageSchema = z.looseObject({
-  role: z.string(),
-  content: z.string().default(''),
-  thinking: z.string().optional(),
-  tool_calls: z.array(ollamaToolCallSchema).optional(),
-});
-
-const tokenLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number(), bytes: z.array(z.number()).optional() });
-/** One generated token (api.Logprob): the token's own fields plus the alternatives when top_logprobs > 0. */
-export const ollamaLogprobSchema = tokenLogprobSchema.extend({ top_logprobs: z.array(tokenLogprobSchema).optional() });
-
-const lineBase = {
-  logprobs: z.array(ollamaLogprobSchema).optional(),
-  model: z.string(),
-  created_at: z.string(),
-  done: z.boolean(),
-  done_reason: z.string().optional(),
-  ...counts,
-};
-
-export const ollamaChatLineSchema = z.looseObject({ ...lineBase, message: ollamaResponseMessageSchema });
-export const ollamaGenerateLineSchema = z.looseObject({
-  ...lineBase,
-  response: z.string().default(''),
-  thinking: z.string().optional(),
-  tool_calls: z.array(ollamaToolCallSchema).optional(),
-});
+// they are the hot path, and a few typeof checks on the fields we read are enough there. Zod schemas of the
+// same line shapes live with the tests (test/helpers/ollama-line-schemas.ts), which run every fixture line
+// through both.
 
 export const ollamaEmbedResponseSchema = z.looseObject({
   model: z.string().optional(),
@@ -98,12 +51,7 @@ export const ollamaShowSchema = z.looseObject({
 });
 
 export const ollamaVersionSchema = z.looseObject({ version: z.string() });
-export const ollamaErrorBodySchema = z.looseObject({ error: z.string() });
 
-export type OllamaToolCall = z.infer<typeof ollamaToolCallSchema>;
-export type OllamaChatLine = z.infer<typeof ollamaChatLineSchema>;
-export type OllamaGenerateLine = z.infer<typeof ollamaGenerateLineSchema>;
-export type OllamaEmbedResponse = z.infer<typeof ollamaEmbedResponseSchema>;
 export type OllamaTags = z.infer<typeof ollamaTagsSchema>;
 export type OllamaShow = z.infer<typeof ollamaShowSchema>;
 

@@ -95,7 +95,7 @@ function addRuntime(
  * what the client asked for wins. Omitted fields stay omitted so the Modelfile defaults apply
  * (deepseek-r1 ships temperature 0.6 / top_p 0.95; Ollama's /v1 clobbers them with 1.0).
  */
-export function toOllamaOptions(sampling: SamplingOptions, runtimeOptions?: Record<string, unknown>): OllamaOptions | undefined {
+function toOllamaOptions(sampling: SamplingOptions, runtimeOptions?: Record<string, unknown>): OllamaOptions | undefined {
   const options: OllamaOptions = { ...runtimeOptions };
   if (sampling.temperature !== undefined) options.temperature = sampling.temperature;
   if (sampling.topP !== undefined) options.top_p = sampling.topP;

@@ -1,10 +1,9 @@
 import { randomIdPart } from '../shared/random-id.js';
 
-// Response and tool-call ids, shaped like OpenAI's (prefix + 24 characters of [A-Za-z0-9]).
+// Response ids, shaped like OpenAI's (prefix + 24 characters of [A-Za-z0-9]). Tool-call ids come from the backend.
 
 export const newChatCompletionId = (): string => `chatcmpl-${randomIdPart()}`;
 export const newCompletionId = (): string => `cmpl-${randomIdPart()}`;
-export const newToolCallId = (): string => `call_${randomIdPart()}`;
 
 /** Constant: this proxy has one "backend configuration" as far as clients can tell. */
 export const SYSTEM_FINGERPRINT = 'fp_ollama_proxy';

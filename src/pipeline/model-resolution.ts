@@ -1,12 +1,10 @@
-import type { CallContext, ChatBackend } from '../core/chat-backend.js';
-import type { ChatMiddleware } from '../core/chat-middleware.js';
-import { deferStream } from '../core/defer-stream.js';
+import type { CallContext } from '../core/chat-backend.js';
+import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ReasoningSettings, RuntimeSettings } from '../core/chat-request.js';
 import type { ModelInfo } from '../core/chat-result.js';
 import { ModelNotFoundError } from '../core/errors.js';
 import { DEEPSEEK_API_ALIASES, findAliasRule, resolveAliasRule, type AliasRule } from './model-aliases.js';
 import { compileAliases, findConfiguredAlias, matchTagless, suggestModels } from './model-names.js';
-import { withFirstEvent } from './with-first-event.js';
 
 export interface ModelDefaultsEntry {
   options: Record<string, unknown>;
@@ -81,7 +79,7 @@ type Resolvable = { model: string; runtime?: RuntimeSettings; reasoning?: Reason
 const explained = new WeakSet<Error>();
 
 /** The 404 of an alias nothing installed can serve: what it is, what it looks for, what is there, how to map it. */
-export function aliasNotFound(name: string, rule: AliasRule, installed: readonly ModelInfo[]): ModelNotFoundError {
+function aliasNotFound(name: string, rule: AliasRule, installed: readonly ModelInfo[]): ModelNotFoundError {
   const list = installed.length === 0 ? 'nothing is installed' : `installed: ${installed.map((model) => model.id).join(', ')}`;
   return mark(new ModelNotFoundError(
     name,
@@ -91,7 +89,7 @@ export function aliasNotFound(name: string, rule: AliasRule, installed: readonly
 }
 
 /** A 404 for a plain name, with the installed names that come close. */
-export function unknownModel(name: string, installed: readonly ModelInfo[]): ModelNotFoundError {
+function unknownModel(name: string, installed: readonly ModelInfo[]): ModelNotFoundError {
   const close = suggestModels(name, installed);
   const hint = close.length > 0 ? ` Did you mean ${close.map((id) => `'${id}'`).join(' or ')}?` : '';
   const list = installed.length === 0 ? ' Nothing is installed.' : ` Installed: ${installed.map((model) => model.id).join(', ')}.`;
@@ -103,12 +101,15 @@ function mark(error: ModelNotFoundError): ModelNotFoundError {
   return error;
 }
 
-/** Resolves aliases and applies per-model default options before anything else sees the request. */
+/**
+ * Resolves aliases and tag-less names and applies per-model default options before anything else sees the
+ * request (chat, text and embedding alike); the model list shows the aliases too.
+ */
 export function modelResolution(options: ModelResolutionOptions): ChatMiddleware {
   const now = options.now ?? Date.now;
   const defaultsFor = modelDefaultsLookup(options.defaults);
   const configured = compileAliases(options.aliases);
-  return (next) => {
+  return defineChatMiddleware((next) => {
     let cached: { at: number; models: Promise<ModelInfo[]> } | undefined;
     const installed = (ctx: CallContext): Promise<ModelInfo[]> => {
       if (!cached || now() - cached.at > options.listCacheMs) {
@@ -118,7 +119,8 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       }
       return cached.models;
     };
-    const withModel = <T extends Resolvable>(request: T, model: string, reasoning?: ReasoningSettings): T => {
+    const withModel = <T extends Resolvable>(request: T, model: string, ctx: CallContext, reasoning?: ReasoningSettings): T => {
+      ctx.outcome.model = model;
       const runtime = applyModelDefaults(request.runtime, defaultsFor(model));
       const addsReasoning = reasoning !== undefined && 'messages' in request && request.reasoning === undefined;
       if (model === request.model && runtime === request.runtime && !addsReasoning) return request;
@@ -131,7 +133,7 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
       installed(ctx).then((list) => {
         const id = resolveAliasRule(rule, list);
         if (id === undefined) throw aliasNotFound(request.model, rule, list);
-        return withModel(request, id, rule.reasoning);
+        return withModel(request, id, ctx, rule.reasoning);
       });
     // A name without a tag that Ollama would miss (no `:latest`) but that names exactly one installed tag.
     const viaTagless = <T extends Resolvable>(request: T, ctx: CallContext): Promise<T> =>
@@ -141,51 +143,34 @@ export function modelResolution(options: ModelResolutionOptions): ChatMiddleware
           if (match.kind === 'several') {
             throw mark(new ModelNotFoundError(request.model, `'${request.model}' has no :latest tag here and names several installed models: ${match.ids.join(', ')}. Name one of them.`));
           }
-          return withModel(request, match.kind === 'one' ? match.id : request.model);
+          return withModel(request, match.kind === 'one' ? match.id : request.model, ctx);
         },
-        () => withModel(request, request.model),
+        () => withModel(request, request.model, ctx),
       );
-    // Synchronous for tagged names and configured aliases: no promise per request on the common path.
-    const prepare = <T extends Resolvable>(request: T, ctx: CallContext): T | Promise<T> => {
-      const { model } = request;
-      const target = findConfiguredAlias(model, configured);
-      if (target) return withModel(request, target);
-      const rule = findAliasRule(model);
-      if (rule) return viaAlias(request, rule, ctx);
-      if (model !== '' && !model.includes(':')) return viaTagless(request, ctx);
-      return withModel(request, model);
-    };
-    // Only on the error path: a 404 from Ollama learns which installed names come close.
-    const explain = (error: unknown, model: string, ctx: CallContext): Promise<never> => {
-      if (!(error instanceof ModelNotFoundError) || explained.has(error)) throw error;
-      return installed(ctx).then(
-        (list) => {
-          throw unknownModel(model, list);
-        },
-        () => {
-          throw error;
-        },
-      );
-    };
-    const withPrepared = <T extends Resolvable, R>(request: T, ctx: CallContext, use: (prepared: T) => Promise<R>): Promise<R> => {
-      try {
-        const prepared = prepare(request, ctx);
-        const result = prepared instanceof Promise ? prepared.then(use) : use(prepared);
-        return result.catch((error: unknown) => explain(error, request.model, ctx));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    };
-    const streamPrepared = <T extends Resolvable, E>(request: T, ctx: CallContext, open: (prepared: T) => AsyncIterable<E>): AsyncIterable<E> =>
-      deferStream(async () => withFirstEvent(open(await prepare(request, ctx)), (error) => explain(error, request.model, ctx)));
     return {
-      ...next,
-      complete: (request, ctx) => withPrepared(request, ctx, (prepared) => next.complete(prepared, ctx)),
-      stream: (request, ctx) => streamPrepared(request, ctx, (prepared) => next.stream(prepared, ctx)),
-      completeText: (request, ctx) => withPrepared(request, ctx, (prepared) => next.completeText(prepared, ctx)),
-      streamText: (request, ctx) => streamPrepared(request, ctx, (prepared) => next.streamText(prepared, ctx)),
-      embed: (request, ctx) => withPrepared(request, ctx, (prepared) => next.embed(prepared, ctx)),
-      listModels: async (ctx) => withAliases(await next.listModels(ctx), options.aliases),
+      // Synchronous for tagged names and configured aliases: no promise per request on the common path.
+      transformRequest(request, ctx) {
+        const { model } = request;
+        const target = findConfiguredAlias(model, configured);
+        if (target) return withModel(request, target, ctx);
+        const rule = findAliasRule(model);
+        if (rule) return viaAlias(request, rule, ctx);
+        if (model !== '' && !model.includes(':')) return viaTagless(request, ctx);
+        return withModel(request, model, ctx);
+      },
+      // Only on the error path: a 404 from Ollama learns which installed names come close.
+      mapError(error, request, ctx) {
+        if (!(error instanceof ModelNotFoundError) || explained.has(error)) throw error;
+        return installed(ctx).then(
+          (list) => {
+            throw unknownModel(request.model, list);
+          },
+          () => {
+            throw error;
+          },
+        );
+      },
+      wrapListModels: async (ctx, listModels) => withAliases(await listModels(ctx), options.aliases),
     };
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import type { ChatMiddleware } from '../core/chat-middleware.js';
+import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest, TextRequest } from '../core/chat-request.js';
 import type { KvStore } from '../stores/kv-store.js';
 import { fingerprintChat, fingerprintText, type CachePolicy } from './request-fingerprint.js';
@@ -25,7 +25,7 @@ export interface ResponseCacheOptions {
 /**
  * The innermost stage: answers repeated requests from the cache, shares one upstream call among identical
  * requests in flight, and stores answers (streams only when they finished cleanly). A stored answer serves
- * both streamed and non-streamed callers. X-Cache comes from ctx.annotations('cache').
+ * both streamed and non-streamed callers. X-Cache comes from ctx.outcome.cache.
  */
 export function responseCache(options: ResponseCacheOptions): ChatMiddleware {
   if (options.policy === 'off' || options.tiers.length === 0) return (next) => next;
@@ -41,7 +41,7 @@ export function responseCache(options: ResponseCacheOptions): ChatMiddleware {
     },
   });
   const deps = { cache, policy: options.policy, shareAcrossKeys: options.shareAcrossKeys, onLookup };
-  return (next) => {
+  return defineChatMiddleware((next) => {
     const chat = cachedGeneration<ChatRequest>(
       { fingerprint: fingerprintChat, sampling: (request) => request.sampling, complete: next.complete.bind(next), stream: next.stream.bind(next) },
       deps,
@@ -51,12 +51,11 @@ export function responseCache(options: ResponseCacheOptions): ChatMiddleware {
       deps,
     );
     return {
-      ...next,
-      complete: chat.complete,
-      stream: chat.stream,
-      completeText: text.complete,
-      streamText: text.stream,
-      embed: cachedEmbeddings(next.embed.bind(next), deps),
+      wrapComplete: chat.complete,
+      wrapStream: chat.stream,
+      wrapCompleteText: text.complete,
+      wrapStreamText: text.stream,
+      wrapEmbed: cachedEmbeddings(next.embed.bind(next), deps),
     };
-  };
+  });
 }

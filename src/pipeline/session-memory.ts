@@ -1,6 +1,6 @@
-import type { CallContext, ChatBackend } from '../core/chat-backend.js';
-import { collectResult, type ChatEvent } from '../core/chat-event.js';
-import type { ChatMiddleware } from '../core/chat-middleware.js';
+import type { CallContext, ChatPort } from '../core/chat-backend.js';
+import { foldEvents, type ChatEvent } from '../core/chat-event.js';
+import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
 import type { Principal } from '../core/principal.js';
@@ -41,13 +41,9 @@ async function commit(session: OpenSession, registry: SessionRegistry, sent: Cha
   }
 }
 
-async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
-  yield* events;
-}
-
 interface TurnDeps {
   registry: SessionRegistry;
-  next: ChatBackend;
+  next: ChatPort;
   summarizer: SessionSummarizer;
 }
 
@@ -80,7 +76,7 @@ async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContex
       // Consumers stop pulling once they have the finish event, so the commit happens here: the upstream
       // finished cleanly and the client is still there (the whole answer has been handed to it).
       if (seen.at(-1)?.type === 'finish' && !ctx.signal.aborted) {
-        isCommitted = await commit(session, deps.registry, sent, request, await collectResult(replay(seen)), ctx);
+        isCommitted = await commit(session, deps.registry, sent, request, foldEvents(seen)!, ctx);
       }
     }
   } finally {
@@ -91,7 +87,7 @@ async function* streamTurn(deps: TurnDeps, request: ChatRequest, ctx: CallContex
 
 export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
   const { registry } = options;
-  return (next) => {
+  return defineChatMiddleware((next) => {
     const summarizer = createSessionSummarizer({
       registry,
       backend: next,
@@ -101,9 +97,8 @@ export function sessionMemory(options: SessionMemoryOptions): ChatMiddleware {
     const deps: TurnDeps = { registry, next, summarizer };
     // Without a session id the request goes straight on: stateless traffic pays nothing for this stage.
     return {
-      ...next,
-      complete: (request, ctx) => (ctx.sessionId === undefined ? next.complete(request, ctx) : completeTurn(deps, request, ctx, ctx.sessionId)),
-      stream: (request, ctx) => (ctx.sessionId === undefined ? next.stream(request, ctx) : streamTurn(deps, request, ctx, ctx.sessionId)),
+      wrapComplete: (request, ctx, complete) => (ctx.sessionId === undefined ? complete(request, ctx) : completeTurn(deps, request, ctx, ctx.sessionId)),
+      wrapStream: (request, ctx, stream) => (ctx.sessionId === undefined ? stream(request, ctx) : streamTurn(deps, request, ctx, ctx.sessionId)),
     };
-  };
+  });
 }

@@ -1,9 +1,9 @@
 // pluginsMiddleware: the plugin hooks as one ChatMiddleware. Order per request: beforeRequest in
 // registration order → backend (with the server-side tool loop) → afterResult in reverse order.
-import type { CallContext, ChatBackend } from '../core/chat-backend.js';
+import type { CallContext } from '../core/chat-backend.js';
 import { collectResult, replayEvents, type ChatEvent } from '../core/chat-event.js';
 import { deferStream } from '../core/defer-stream.js';
-import type { ChatMiddleware } from '../core/chat-middleware.js';
+import { defineChatMiddleware, type ChatMiddleware } from '../core/chat-middleware.js';
 import type { ChatRequest, ToolDefinition } from '../core/chat-request.js';
 import type { ChatResult } from '../core/chat-result.js';
 import type { ProxyPlugin } from './plugin.js';
@@ -25,38 +25,44 @@ interface PreparedCall {
 
 export function pluginsMiddleware(options: PluginsMiddlewareOptions): ChatMiddleware {
   options.registry.assertKnown(Object.values(options.perKey).flat(), 'plugins.perKey');
-  return (next) => {
-    const prepare = (request: ChatRequest, ctx: CallContext): Promise<PreparedCall> => prepareCall(options, request, ctx);
-    const loop = (prepared: PreparedCall, ctx: CallContext, runRound: RoundRunner): AsyncIterable<ChatEvent> =>
-      runToolLoop(runRound, prepared.request, { owners: prepared.owners, maxToolRounds: options.maxToolRounds, ctx });
-    return {
-      ...next,
-      async complete(request, ctx) {
-        const prepared = await prepare(request, ctx);
-        if (prepared.plugins.length === 0) return next.complete(prepared.request, ctx);
+  const loop = (prepared: PreparedCall, ctx: CallContext, runRound: RoundRunner): AsyncIterable<ChatEvent> =>
+    runToolLoop(runRound, prepared.request, { owners: prepared.owners, maxToolRounds: options.maxToolRounds, ctx });
+  // No plugin active for the request (the common case): it goes on at once, without its plugin list.
+  return defineChatMiddleware({
+    wrapComplete(request, ctx, next) {
+      const plugins = selectPlugins(options.registry, request, ctx.principal, options);
+      if (plugins.length === 0) return next(withoutPluginList(request), ctx);
+      return (async () => {
+        const prepared = await prepareCall(plugins, request, ctx);
         const result = await collectResult(loop(prepared, ctx, async function* (round) {
-          yield* replayEvents(await next.complete(round, ctx));
+          yield* replayEvents(await next(round, ctx));
         }));
-        return afterResult(prepared.plugins, result, ctx);
-      },
-      stream: (request, ctx) =>
-        deferStream(async () => {
-          const prepared = await prepare(request, ctx);
-          if (prepared.plugins.length === 0) return next.stream(prepared.request, ctx);
-          const events = loop(prepared, ctx, (round) => next.stream(round, ctx));
-          // afterResult sees the whole result, so a stream through such a plugin is delivered when it is complete.
-          if (!prepared.plugins.some((plugin) => plugin.afterResult)) return events;
-          return replayEvents(await afterResult(prepared.plugins, await collectResult(events), ctx));
-        }),
-    };
-  };
+        return afterResult(plugins, result, ctx);
+      })();
+    },
+    wrapStream(request, ctx, next) {
+      const plugins = selectPlugins(options.registry, request, ctx.principal, options);
+      if (plugins.length === 0) return next(withoutPluginList(request), ctx);
+      return deferStream(async () => {
+        const prepared = await prepareCall(plugins, request, ctx);
+        const events = loop(prepared, ctx, (round) => next(round, ctx));
+        // afterResult sees the whole result, so a stream through such a plugin is delivered when it is complete.
+        if (!plugins.some((plugin) => plugin.afterResult)) return events;
+        return replayEvents(await afterResult(plugins, await collectResult(events), ctx));
+      });
+    },
+  });
 }
 
-async function prepareCall(options: PluginsMiddlewareOptions, incoming: ChatRequest, ctx: CallContext): Promise<PreparedCall> {
-  const plugins = selectPlugins(options.registry, incoming, ctx.principal, options);
-  // Downstream stages never need the plugin list (and the cache fingerprint should not see it).
-  const { plugins: _requested, ...rest } = incoming;
-  let request: ChatRequest = rest;
+/** Downstream stages never need the plugin list (and the cache fingerprint should not see it). */
+function withoutPluginList(request: ChatRequest): ChatRequest {
+  if (!('plugins' in request)) return request;
+  const { plugins: _requested, ...rest } = request;
+  return rest;
+}
+
+async function prepareCall(plugins: ProxyPlugin[], incoming: ChatRequest, ctx: CallContext): Promise<PreparedCall> {
+  let request = withoutPluginList(incoming);
   for (const plugin of plugins) {
     if (!plugin.beforeRequest) continue;
     const current = request;

@@ -2,7 +2,7 @@
 // kind of line) and the project's own wire schemas, so the fake cannot drift from what the backend parses.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../../src/ollama/ollama-wire.js';
+import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../helpers/ollama-line-schemas.js';
 import { startFakeOllama, type FakeOllama } from '../helpers/fake-ollama.js';
 
 type Json = Record<string, unknown>;

@@ -44,7 +44,7 @@ export function requestContext({ logger, metrics, onFinished, clientAddress = cl
     locals.startedAt = process.hrtime.bigint();
     locals.logger = logger.child({ requestId });
     locals.abort = abort;
-    locals.annotations = new Map();
+    locals.outcome = {};
     locals.clientIp = clientAddress(req);
     res.setHeader('x-request-id', requestId);
     // Headers only at debug level; the logger's redaction format blanks credentials (authorization, x-api-key…).
@@ -63,7 +63,7 @@ export function requestContext({ logger, metrics, onFinished, clientAddress = cl
         route,
         model: locals.model,
         status: aborted && !res.headersSent ? 499 : res.statusCode,
-        usage: locals.usage,
+        usage: locals.outcome!.usage,
         durationMs: seconds * 1e3,
         requestId,
         clientIp: locals.clientIp,
@@ -84,12 +84,14 @@ function logAccess(logger: Logger, method: string, res: HttpResponse, route: str
   if (locals.principal) line.principalId = locals.principal.id;
   if (locals.model) line.model = locals.model;
   if (locals.stream !== undefined) line.stream = locals.stream;
-  const cache = locals.annotations?.get('cache');
-  if (cache) line.cache = cache;
-  if (locals.usage) {
-    line.promptTokens = locals.usage.promptTokens;
-    line.completionTokens = locals.usage.completionTokens;
-    const cached = locals.usage.cachedTokens;
+  const { cache, usage, host, model } = locals.outcome!;
+  if (model !== undefined && model !== locals.model) line.resolvedModel = model;
+  if (cache) line.cache = cache.toUpperCase();
+  if (host) line.host = host;
+  if (usage) {
+    line.promptTokens = usage.promptTokens;
+    line.completionTokens = usage.completionTokens;
+    const cached = usage.cachedTokens;
     if (cached !== undefined) line.cachedTokens = cached;
   }
   if (locals.errorCode !== undefined) line.error = locals.errorCode;

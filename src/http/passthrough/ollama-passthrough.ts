@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
 import { AuthenticationError, InvalidRequestError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
+import { isConnectFailure } from '../../shared/connect-failure.js';
 import { parseByteLimit } from '../middleware/json-body.js';
 import type { OpenStreams } from '../open-streams.js';
 import { readBodyBytes } from '../read-body-bytes.js';
@@ -32,7 +33,6 @@ export interface OllamaPassthroughDeps extends PassthroughTargetsOptions {
 
 const KNOWN_ROUTES = new Set(['generate', 'chat', 'embed', 'embeddings', 'tags', 'show', 'create', 'copy', 'delete',
   'pull', 'push', 'ps', 'version']);
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD']);
 
 /** Bounded route label for logs, metrics and the audit log. */
@@ -83,9 +83,10 @@ function onProxyError(ctx: ProxyErrorContext): void {
   const attempt = ctx.attempts.get(req);
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const url = ctx.targets.find(ctx.target);
-  if (url !== undefined && CONNECT_FAILURES.has(code)) ctx.targets.markDown(url);
+  const isUnreached = isConnectFailure(error);
+  if (url !== undefined && isUnreached) ctx.targets.markDown(url);
   if (!('headersSent' in res) || res.headersSent || attempt === undefined) return void res.destroy();
-  if ((RETRYABLE_METHODS.has(req.method ?? '') || attempt.replayable) && CONNECT_FAILURES.has(code) && attempt.tried < ctx.hosts) {
+  if ((RETRYABLE_METHODS.has(req.method ?? '') || attempt.replayable) && isUnreached && attempt.tried < ctx.hosts) {
     attempt.tried++;
     return void attempt.proxy(req as Request, res as Response, attempt.next);
   }

@@ -58,8 +58,8 @@ async function settle(deps: TokenLimitDeps, ticket: TokenTicket, res: HttpRespon
 
 /** What the call really cost the model. */
 function spentTokens(res: HttpResponse, reserved: number): number {
-  const { usage, annotations } = res.locals;
-  if (annotations?.get('cache') === 'HIT') return 0;
+  const { usage, cache } = res.locals.outcome ?? {};
+  if (cache === 'hit') return 0;
   if (usage) return usage.promptTokens + usage.completionTokens;
   // Finished without usage: refused, failed, or a route that generates nothing. Aborted mid-generation: the real
   // count is unknown, so the estimate stays.

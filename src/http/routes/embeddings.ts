@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
-import type { ChatBackend } from '../../core/chat-backend.js';
+import type { EmbeddingPort } from '../../core/chat-backend.js';
 import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { EmbeddingCall } from '../../openai/to-embedding-request.js';
@@ -9,7 +9,7 @@ import { callContext } from '../locals.js';
 import { annotationHeaders, recordUsage } from './streaming-response.js';
 
 export interface EmbeddingsRouteDeps {
-  backend: ChatBackend;
+  backend: EmbeddingPort;
   metrics: Metrics;
   authorizeModel?: (principal: Principal | undefined, model: string) => void;
 }

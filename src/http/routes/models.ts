@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
-import type { ChatBackend } from '../../core/chat-backend.js';
+import type { CatalogPort } from '../../core/chat-backend.js';
 import { isModelAllowed } from '../../access/model-access.js';
 import type { ModelInfo } from '../../core/chat-result.js';
 import { ModelNotFoundError } from '../../core/errors.js';
@@ -11,7 +11,7 @@ import { callContext } from '../locals.js';
 import { isAnthropicClient } from './anthropic-messages.js';
 
 /** The models this caller may use: a key with a model allow-list sees only those (others do not exist for it). */
-async function visibleModels(backend: ChatBackend, res: HttpResponse): Promise<ModelInfo[]> {
+async function visibleModels(backend: CatalogPort, res: HttpResponse): Promise<ModelInfo[]> {
   const models = await backend.listModels(callContext(res.locals));
   const allowed = res.locals.principal?.models;
   return allowed ? models.filter((model) => isModelAllowed(model.id, allowed)) : models;
@@ -30,7 +30,7 @@ function findModel(models: readonly ModelInfo[], id: string): ModelInfo | undefi
   return models.find((candidate) => candidate.id === id) ?? models.find((candidate) => candidate.id === `${id}:latest`);
 }
 
-export function modelsRoutes(backend: ChatBackend, options: ModelsRoutesOptions = {}) {
+export function modelsRoutes(backend: CatalogPort, options: ModelsRoutesOptions = {}) {
   return {
     async list(req: HttpRequest, res: HttpResponse): Promise<void> {
       res.locals.route = '/v1/models';

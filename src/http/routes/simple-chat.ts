@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { ChatBackend } from '../../core/chat-backend.js';
+import type { CatalogPort } from '../../core/chat-backend.js';
 import type { ModelInfo } from '../../core/chat-result.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import { SESSION_ID_PATTERN } from '../../core/session-directory.js';
@@ -54,7 +54,7 @@ export function simpleChatRoute(deps: SimpleChatDeps) {
  * No model in the body and no DEFAULT_MODEL: `deepseek-chat` when it resolves to an installed model (the list
  * shows it then), else the first installed model that can chat. Only this case pays for the list.
  */
-async function installedDefault(backend: ChatBackend, res: HttpResponse): Promise<string | undefined> {
+async function installedDefault(backend: CatalogPort, res: HttpResponse): Promise<string | undefined> {
   const models = await backend.listModels(callContext(res.locals));
   if (models.some((entry) => entry.id === 'deepseek-chat')) return 'deepseek-chat';
   return models.find(canChat)?.id;

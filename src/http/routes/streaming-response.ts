@@ -17,18 +17,22 @@ export interface StreamingDeps {
 
 /** What the access log, audit and metrics learn from a finished generation. */
 export function recordUsage(res: HttpResponse, metrics: Metrics, model: string, usage: Usage): void {
-  res.locals.usage = usage;
+  (res.locals.outcome ??= {}).usage = usage;
   metrics.tokens(model, 'prompt', usage.promptTokens);
   metrics.tokens(model, 'completion', usage.completionTokens);
   if (usage.cachedTokens !== undefined) metrics.tokens(model, 'cached', usage.cachedTokens);
 }
 
-/** Response headers that stages asked for through CallContext.annotations. */
+const CACHE_HEADER = { hit: 'HIT', miss: 'MISS', bypass: 'BYPASS' } as const;
+
+/** Response headers from what the stages recorded in the call's outcome. */
 export function annotationHeaders(res: HttpResponse): void {
-  const cache = res.locals.annotations?.get('cache');
-  if (cache) res.setHeader('x-cache', cache);
+  const outcome = res.locals.outcome;
+  if (!outcome) return;
+  const { cache, contextTruncated } = outcome;
+  if (cache) res.setHeader('x-cache', CACHE_HEADER[cache]);
   // The backend let Ollama cut the prompt to fit the context (models.contextOverflow: truncate).
-  if (res.locals.annotations?.get('context-truncated')) res.setHeader('x-context-truncated', 'true');
+  if (contextTruncated) res.setHeader('x-context-truncated', 'true');
 }
 
 type Finish = Extract<ChatEvent, { type: 'finish' }>;

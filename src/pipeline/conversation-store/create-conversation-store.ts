@@ -1,4 +1,4 @@
-import type { CallContext, ChatBackend } from '../../core/chat-backend.js';
+import type { CallContext, ChatPort } from '../../core/chat-backend.js';
 import type { ChatMessage } from '../../core/chat-request.js';
 import type { ConversationStore, StoredConversation } from '../../core/conversation-store.js';
 import { NotFoundError, ProxyError } from '../../core/errors.js';
@@ -25,7 +25,7 @@ export interface ConversationStoreOptions {
   settings: MemorySettings;
   estimator: TokenEstimator;
   /** Writes compaction summaries (the pipeline after session memory, like the session summarizer). */
-  backend: ChatBackend;
+  backend: ChatPort;
 }
 
 async function reach<T>(operation: Promise<T>): Promise<T> {

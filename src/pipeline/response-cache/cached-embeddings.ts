@@ -22,7 +22,7 @@ type Embed = (request: EmbeddingRequest, ctx: CallContext) => Promise<EmbeddingR
 
 /**
  * Embeddings are deterministic, so every input is cached on its own: a batch sends upstream only the inputs
- * not seen before (once each) and reassembles the answer in the caller's order. All inputs found → HIT.
+ * not seen before (once each) and reassembles the answer in the caller's order. All inputs found → hit.
  */
 export function cachedEmbeddings(embed: Embed, deps: CachedEmbeddingsDeps): Embed {
   return async (request, ctx) => {
@@ -34,9 +34,9 @@ export function cachedEmbeddings(embed: Embed, deps: CachedEmbeddingsDeps): Embe
     found.forEach((entry, index) => {
       if (!entry) missing.set(keys[index]!, request.inputs[index]!);
     });
-    const status = noCache ? 'BYPASS' : missing.size === 0 ? 'HIT' : 'MISS';
-    ctx.annotations.set('cache', status);
-    deps.onLookup(status === 'HIT' ? 'hit' : status === 'MISS' ? 'miss' : 'bypass');
+    const status = noCache ? 'bypass' : missing.size === 0 ? 'hit' : 'miss';
+    ctx.outcome.cache = status;
+    deps.onLookup(status);
     const fresh = missing.size === 0 ? new Map<string, StoredEmbedding>() : await embedMissing(embed, request, missing, ctx);
     if (ctx.cacheControl?.noStore !== true) {
       await Promise.all([...fresh].map(([key, entry]) => deps.cache.set(key, entry)));
@@ -60,7 +60,7 @@ async function embedMissing(embed: Embed, request: EmbeddingRequest, missing: Ma
 }
 
 /** Shares of `total` in proportion to each input's length; the rounding remainder goes to the last input. */
-export function splitTokens(total: number, inputs: readonly string[]): number[] {
+function splitTokens(total: number, inputs: readonly string[]): number[] {
   const length = inputs.reduce((sum, input) => sum + input.length, 0);
   const shares = inputs.map((input) => (length === 0 ? 0 : Math.floor((total * input.length) / length)));
   if (shares.length > 0) shares[shares.length - 1]! += total - shares.reduce((sum, share) => sum + share, 0);

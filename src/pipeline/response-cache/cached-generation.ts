@@ -1,5 +1,6 @@
+import type { CacheStatus } from '../../core/call-outcome.js';
 import type { CallContext } from '../../core/chat-backend.js';
-import { collectResult, replayEvents, type ChatEvent } from '../../core/chat-event.js';
+import { foldEvents, replayEvents, type ChatEvent } from '../../core/chat-event.js';
 import type { SamplingOptions } from '../../core/chat-request.js';
 import type { ChatResult } from '../../core/chat-result.js';
 import { cacheScope, isCacheable, type CachePolicy } from '../request-fingerprint.js';
@@ -8,7 +9,7 @@ import { SharedEventCall, SharedResultCall, type SharedCall } from './shared-cal
 import type { TieredCache } from './tiered-cache.js';
 import { deferStream } from '../../core/defer-stream.js';
 
-export type CacheLookupResult = 'hit' | 'miss' | 'bypass' | 'error';
+export type CacheLookupResult = CacheStatus | 'error';
 
 /** One kind of generation (chat or text completion) as the cache sees it. */
 export interface Generation<R> {
@@ -41,16 +42,24 @@ interface CacheState<R> {
 /** Wraps one generation kind with lookup, coalescing and write-back; the same stored entry serves both shapes. */
 export function cachedGeneration<R>(generation: Generation<R>, deps: CachedGenerationDeps) {
   const state: CacheState<R> = { generation, deps, calls: new Map() };
+  // A request the policy does not cache (the common case under `deterministic`) goes straight upstream: no
+  // promise, and its stream is the upstream's own.
+  const bypass = (request: R, ctx: CallContext): boolean => {
+    if (isCacheable(generation.sampling(request), deps.policy)) return false;
+    annotate(state, ctx, 'bypass');
+    return true;
+  };
   return {
-    complete: async (request: R, ctx: CallContext): Promise<ChatResult> => completeFrom(state, await open(state, request, ctx, false), request, ctx),
+    complete: async (request: R, ctx: CallContext): Promise<ChatResult> =>
+      bypass(request, ctx) ? generation.complete(request, ctx) : completeFrom(state, await open(state, request, ctx, false), request, ctx),
     stream: (request: R, ctx: CallContext): AsyncIterable<ChatEvent> =>
-      deferStream(async () => streamFrom(state, await open(state, request, ctx, true), request, ctx)),
+      bypass(request, ctx) ? generation.stream(request, ctx) : deferStream(async () => streamFrom(state, await open(state, request, ctx, true), request, ctx)),
   };
 }
 
-function annotate(state: CacheState<unknown>, ctx: CallContext, status: 'HIT' | 'MISS' | 'BYPASS'): void {
-  ctx.annotations.set('cache', status);
-  state.deps.onLookup(status === 'HIT' ? 'hit' : status === 'MISS' ? 'miss' : 'bypass');
+function annotate(state: CacheState<unknown>, ctx: CallContext, status: CacheStatus): void {
+  ctx.outcome.cache = status;
+  state.deps.onLookup(status);
 }
 
 async function store(state: CacheState<unknown>, key: string, result: ChatResult): Promise<void> {
@@ -59,14 +68,10 @@ async function store(state: CacheState<unknown>, key: string, result: ChatResult
 
 async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStreaming: boolean): Promise<Source> {
   const { generation, deps, calls } = state;
-  if (!isCacheable(generation.sampling(request), deps.policy)) {
-    annotate(state, ctx, 'BYPASS');
-    return { kind: 'upstream', storeKey: undefined };
-  }
   const key = generation.fingerprint(request, cacheScope(ctx.principal, deps.shareAcrossKeys));
   const noStore = ctx.cacheControl?.noStore === true;
   if (ctx.cacheControl?.noCache === true) {
-    annotate(state, ctx, 'BYPASS');
+    annotate(state, ctx, 'bypass');
     return { kind: 'upstream', storeKey: noStore ? undefined : key };
   }
   const joined = (): Source | undefined => {
@@ -75,7 +80,7 @@ async function open<R>(state: CacheState<R>, request: R, ctx: CallContext, isStr
   };
   // Checked again after the lookup: an identical request may have started its call meanwhile.
   const found = joined() ?? fromStore(await deps.cache.get(key)) ?? joined();
-  annotate(state, ctx, found ? 'HIT' : 'MISS');
+  annotate(state, ctx, found ? 'hit' : 'miss');
   return found ?? { kind: 'shared', call: startCall(state, key, request, ctx, isStreaming, !noStore), isJoined: false };
 }
 
@@ -147,11 +152,7 @@ async function* storeOnFinish(events: AsyncIterable<ChatEvent>, write: (result: 
   const seen: ChatEvent[] = [];
   for await (const event of events) {
     seen.push(event);
-    if (event.type === 'finish') await write(await collectResult(replayLog(seen)));
+    if (event.type === 'finish') await write(foldEvents(seen)!);
     yield event;
   }
-}
-
-async function* replayLog(log: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
-  yield* log;
 }

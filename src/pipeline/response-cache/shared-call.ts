@@ -1,4 +1,4 @@
-import { collectResult, replayEvents, type ChatEvent } from '../../core/chat-event.js';
+import { collectResult, foldEvents, replayEvents, type ChatEvent } from '../../core/chat-event.js';
 import type { ChatResult } from '../../core/chat-result.js';
 import { untilAborted } from '../../shared/until-aborted.js';
 
@@ -103,7 +103,7 @@ export class SharedEventCall extends Participants implements SharedCall {
   private async pump(upstream: AsyncIterable<ChatEvent>, onFinish: (result: ChatResult) => Promise<void>): Promise<void> {
     try {
       for await (const event of upstream) {
-        if (event.type === 'finish') await onFinish(await collectResult(logWith(this.log, event)));
+        if (event.type === 'finish') await onFinish(foldEvents(this.log.concat(event))!);
         this.log.push(event);
         if (event.type === 'finish') this.isComplete = true;
         this.wake();
@@ -118,10 +118,5 @@ export class SharedEventCall extends Participants implements SharedCall {
     this.wakers = [];
     for (const wake of wakers) wake();
   }
-}
-
-async function* logWith(log: readonly ChatEvent[], last: ChatEvent): AsyncGenerator<ChatEvent> {
-  yield* log;
-  yield last;
 }
 

@@ -1,4 +1,4 @@
-import type { CallContext, ChatBackend } from '../../core/chat-backend.js';
+import type { CallContext, ChatPort } from '../../core/chat-backend.js';
 import type { Principal } from '../../core/principal.js';
 import { strategyByName } from '../memory-strategies/strategy-by-name.js';
 import { applySummary, foldKey, summaryBudget, toSummaryPrompt } from '../memory-strategies/summary.js';
@@ -14,7 +14,7 @@ import type { SessionRegistry } from './session-registry.js';
 export interface SessionSummarizerOptions {
   registry: SessionRegistry;
   /** The stage after session memory: the summarizing call passes through plugins and cache like any other. */
-  backend: ChatBackend;
+  backend: ChatPort;
   /** Default: the model of the session's latest exchange. */
   summarizerModel?: string;
   /**
@@ -37,7 +37,7 @@ const foldLeaseKey = (id: string): string => `session-fold:${id}`;
 
 interface SummarizeDeps {
   registry: SessionRegistry;
-  backend: ChatBackend;
+  backend: ChatPort;
   summarizerModel: string | undefined;
   mayUse: (principal: Principal, model: string) => boolean;
   timeoutMs: number;
@@ -63,7 +63,7 @@ async function summarize(deps: SummarizeDeps, id: string, ctx: CallContext): Pro
   if (count < 1 || model === undefined) return;
   const folded = history.turns.slice(0, count);
   const signal = AbortSignal.timeout(deps.timeoutMs);
-  const summaryCtx: CallContext = { signal, requestId: `${ctx.requestId}-summary`, principal: ctx.principal, logger: ctx.logger, annotations: new Map() };
+  const summaryCtx: CallContext = { signal, requestId: `${ctx.requestId}-summary`, principal: ctx.principal, logger: ctx.logger, outcome: {} };
   const messages = toSummaryPrompt(history.summary, folded, summaryBudget(history));
   const result = await deps.backend.complete({ model, messages, sampling: {}, reasoning: { enabled: false } }, summaryCtx);
   const summary = result.message.content.trim();

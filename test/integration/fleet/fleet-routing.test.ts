@@ -94,6 +94,13 @@ describe('several Ollama hosts', () => {
     const view = await hosts(proxy);
     expect(view.map((host) => host.models)).toEqual([['alpha:1b'], ['beta:1b'], ['beta:1b']]);
     expect(view.map((host) => host.in_flight)).toEqual([0, 0, 0]);
+    // The access line names the host that answered.
+    const access = await until(() => {
+      const lines = proxy.logs.map((line) => JSON.parse(line) as { message?: string; model?: string; host?: string }).filter((line) => line.message === 'request' && line.model !== undefined);
+      return lines.length === 9 ? lines : undefined;
+    }, 'nine access lines');
+    expect(new Set(access.filter((line) => line.model === 'alpha:1b').map((line) => line.host))).toEqual(new Set([a.url]));
+    expect(new Set(access.filter((line) => line.model === 'beta:1b').map((line) => line.host))).toEqual(new Set([b.url, c.url]));
   });
 
   it('keeps a cold model on the host that loaded it first (one cold load, not one per host)', async () => {

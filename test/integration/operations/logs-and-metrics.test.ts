@@ -83,6 +83,15 @@ describe('access line', () => {
         stream: false, promptTokens: expect.any(Number), completionTokens: expect.any(Number),
       }),
     ]);
+    expect(access[0]).not.toHaveProperty('resolvedModel');
+  });
+
+  it('names the installed model an alias resolved to', async () => {
+    const mark = app.logs.length;
+    await chat('deepseek-reasoner', { 'x-request-id': 'req-access-alias' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const access = lines(mark).filter((line) => line.message === 'request' && line.requestId === 'req-access-alias');
+    expect(access).toEqual([expect.objectContaining({ model: 'deepseek-reasoner', resolvedModel: expect.stringMatching(/^deepseek-r1:/), status: 200 })]);
   });
 });
 

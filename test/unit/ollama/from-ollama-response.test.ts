@@ -8,7 +8,7 @@ import {
   fromOllamaGenerateResponse,
   type OllamaResponseContext,
 } from '../../../src/ollama/from-ollama-response.js';
-import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../../../src/ollama/ollama-wire.js';
+import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../../helpers/ollama-line-schemas.js';
 import { readOllamaChatLine, readOllamaGenerateLine } from '../../../src/ollama/read-ollama-line.js';
 import { fixtureJson, fixtureLines } from './ollama-fixtures.js';
 

@@ -8,7 +8,8 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../../../src/core/errors.js';
-import { isConnectFailure, mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from '../../../src/ollama/map-ollama-error.js';
+import { mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from '../../../src/ollama/map-ollama-error.js';
+import { isConnectFailure } from '../../../src/shared/connect-failure.js';
 import { NdjsonDecodeError } from '../../../src/shared/ndjson.js';
 
 const body = (error: string) => JSON.stringify({ error });
@@ -134,5 +135,13 @@ describe('isConnectFailure', () => {
     ['UND_ERR_HEADERS_TIMEOUT', false],
   ])('says %s means the request never reached the host: %s', (code, expected) => {
     expect(isConnectFailure(networkError(code))).toBe(expected);
+  });
+
+  it('counts ETIMEDOUT while connecting (the passthrough and the backend agree), not while reading', () => {
+    const atConnect = Object.assign(new Error('connect ETIMEDOUT 10.0.0.9:11434'), { code: 'ETIMEDOUT', syscall: 'connect' });
+    const allAttempts = Object.assign(new AggregateError([], 'connect attempts failed'), { code: 'ETIMEDOUT' });
+    const whileReading = Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT', syscall: 'read' });
+    expect([isConnectFailure(atConnect), isConnectFailure(allAttempts), isConnectFailure(whileReading)]).toEqual([true, true, false]);
+    expect(isConnectFailure(new TypeError('fetch failed', { cause: atConnect }))).toBe(true);
   });
 });

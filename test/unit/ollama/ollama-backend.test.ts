@@ -7,6 +7,7 @@ import type { CallContext } from '../../../src/core/chat-backend.js';
 import type { ChatEvent } from '../../../src/core/chat-event.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { ANONYMOUS } from '../../../src/core/principal.js';
+import { createFleet } from '../../../src/fleet/host-registry.js';
 import { createOllamaBackend, type OllamaBackend } from '../../../src/ollama/ollama-backend.js';
 import { fixtureText } from './ollama-fixtures.js';
 
@@ -52,21 +53,25 @@ async function refusedUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' | 'bodyTimeoutMs', number>> = {}): OllamaBackend {
+function sequentialIds(): () => string {
   let counter = 0;
+  return () => `call_test${++counter}`;
+}
+
+function backendFor(urls: string[], timeouts: Partial<Record<'headersTimeoutMs' | 'bodyTimeoutMs', number>> = {}, newId: (() => string) | null = sequentialIds()): OllamaBackend {
   const backend = createOllamaBackend({
-    urls,
+    pool: createFleet({ hosts: urls.map((url) => ({ url })), read: async () => ({ models: [] }), refreshMs: 0, cooldownMs: 5_000 }),
     connectTimeoutMs: 2_000,
     headersTimeoutMs: timeouts.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: timeouts.bodyTimeoutMs ?? 10_000,
-    newId: () => `call_test${++counter}`,
+    ...(newId ? { newId } : {}),
   });
   cleanups.push(() => backend.close());
   return backend;
 }
 
 function ctx(signal = new AbortController().signal): CallContext {
-  return { signal, requestId: 'req-1', principal: ANONYMOUS, logger: silentLogger, annotations: new Map() };
+  return { signal, requestId: 'req-1', principal: ANONYMOUS, logger: silentLogger, outcome: {} };
 }
 
 const chatRequest = { model: 'deepseek-v3.1:671b', messages: [{ role: 'user' as const, content: 'Hi' }], sampling: {} };
@@ -101,6 +106,13 @@ describe('createOllamaBackend', () => {
       { method: 'POST', path: '/api/show', body: { model: 'deepseek-v3.1:671b' } },
       { method: 'POST', path: '/api/chat', body: { model: 'deepseek-v3.1:671b', messages: [{ role: 'user', content: 'Hi' }], stream: true, truncate: false } },
     ]);
+  });
+
+  it('gives a tool call Ollama sent without an id an OpenAI-shaped one', async () => {
+    const line = { model: 'm', created_at: '2025-01-01T00:00:00Z', message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: {} } }] }, done: true, done_reason: 'stop' };
+    const server = await startServer((_req, res) => res.end(JSON.stringify(line)));
+    const result = await backendFor([server.url], {}, null).complete(chatRequest, ctx());
+    expect(result.message.toolCalls?.[0]?.id).toMatch(/^call_[A-Za-z0-9]{24}$/);
   });
 
   it('completes /api/chat without streaming', async () => {

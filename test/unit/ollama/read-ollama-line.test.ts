@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/core/errors.js';
-import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../../../src/ollama/ollama-wire.js';
+import { ollamaChatLineSchema, ollamaGenerateLineSchema } from '../../helpers/ollama-line-schemas.js';
 import { readOllamaChatLine, readOllamaGenerateLine } from '../../../src/ollama/read-ollama-line.js';
 import { fixtureLines } from './ollama-fixtures.js';
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { newChatCompletionId, newCompletionId, newToolCallId, SYSTEM_FINGERPRINT } from '../../../src/openai/openai-ids.js';
+import { newChatCompletionId, newCompletionId, SYSTEM_FINGERPRINT } from '../../../src/openai/openai-ids.js';
 
 describe('openai ids', () => {
   it.each([
     ['chat completion', newChatCompletionId, /^chatcmpl-[A-Za-z0-9]{24}$/],
     ['text completion', newCompletionId, /^cmpl-[A-Za-z0-9]{24}$/],
-    ['tool call', newToolCallId, /^call_[A-Za-z0-9]{24}$/],
   ])('makes %s ids with the OpenAI prefix', (_name, newId, pattern) => {
     expect(newId()).toMatch(pattern);
   });

@@ -65,7 +65,7 @@ function setup(options: Partial<ResponseCacheOptions> = {}, backendOptions = {})
 
 function context(extra: Partial<CallContext> = {}): CallContext & { abort: AbortController } {
   const abort = new AbortController();
-  return { signal: abort.signal, requestId: 'r', principal: ANONYMOUS, logger: silentLogger, annotations: new Map(), abort, ...extra };
+  return { signal: abort.signal, requestId: 'r', principal: ANONYMOUS, logger: silentLogger, outcome: {}, abort, ...extra };
 }
 
 async function drain(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
@@ -83,7 +83,7 @@ describe('responseCache', () => {
     const second = context();
     const hit = await cached.complete(request, second);
     expect(calls).toHaveLength(1);
-    expect([first.annotations.get('cache'), second.annotations.get('cache')]).toEqual(['MISS', 'HIT']);
+    expect([first.outcome.cache, second.outcome.cache]).toEqual(['miss', 'hit']);
     expect(hit.message.content).toBe(miss.message.content);
     expect(miss.usage.cachedTokens).toBeUndefined();
     expect(hit.usage).toEqual({ promptTokens: 7, completionTokens: 2, cachedTokens: 7 });
@@ -139,7 +139,7 @@ describe('responseCache', () => {
     await cached.complete({ ...request, sampling: { temperature: 0.7 } }, ctx);
     await cached.complete({ ...request, sampling: { temperature: 0.7 } }, context());
     expect(calls).toHaveLength(2);
-    expect(ctx.annotations.get('cache')).toBe('BYPASS');
+    expect(ctx.outcome.cache).toBe('bypass');
     expect(lookups).toEqual(['bypass', 'bypass']);
   });
 
@@ -169,7 +169,7 @@ describe('responseCache', () => {
     const ctx = context();
     const result = await cached.complete(request, ctx);
     expect(result.message.content).toBe('answer 1');
-    expect(ctx.annotations.get('cache')).toBe('MISS');
+    expect(ctx.outcome.cache).toBe('miss');
     expect(calls).toHaveLength(1);
     expect(lookups).toContain('error');
     expect(errors).toEqual(['redis', 'redis']);
@@ -184,7 +184,7 @@ describe('responseCache', () => {
     const second = setup({ tiers: [fast, slow] });
     const ctx = context();
     await second.cached.complete(request, ctx);
-    expect(ctx.annotations.get('cache')).toBe('HIT');
+    expect(ctx.outcome.cache).toBe('hit');
     expect(second.calls).toHaveLength(0);
     await slow.close();
     const third = await second.cached.complete(request, context());
@@ -198,10 +198,10 @@ describe('responseCache', () => {
     const result = await cached.embed({ model: 'e', inputs: ['bbb', 'aa', 'bbb'] }, ctx);
     expect(calls.map((call) => call.kind)).toEqual(['embed:aa', 'embed:bbb']);
     expect(result.embeddings).toEqual([[3], [2], [3]]);
-    expect(ctx.annotations.get('cache')).toBe('MISS');
+    expect(ctx.outcome.cache).toBe('miss');
     const hit = context();
     await cached.embed({ model: 'e', inputs: ['aa', 'bbb'] }, hit);
-    expect(hit.annotations.get('cache')).toBe('HIT');
+    expect(hit.outcome.cache).toBe('hit');
     expect(calls).toHaveLength(2);
   });
 
@@ -217,7 +217,7 @@ describe('responseCache', () => {
     now += 2_000;
     const ctx = context();
     await cached.complete(request, ctx);
-    expect(ctx.annotations.get('cache')).toBe('MISS');
+    expect(ctx.outcome.cache).toBe('miss');
     expect(calls).toHaveLength(2);
   });
 

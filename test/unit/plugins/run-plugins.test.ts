@@ -11,7 +11,7 @@ import { createPluginRegistry } from '../../../src/plugins/plugin-registry.js';
 import { pluginsMiddleware } from '../../../src/plugins/run-plugins.js';
 
 // pluginsMiddleware over a scripted backend (the ChatBackend port): what each round receives and what comes out.
-const ctx = (): CallContext => ({ signal: new AbortController().signal, requestId: 'r1', principal: ANONYMOUS, logger: silentLogger, annotations: new Map() });
+const ctx = (): CallContext => ({ signal: new AbortController().signal, requestId: 'r1', principal: ANONYMOUS, logger: silentLogger, outcome: {} });
 const request = (content = 'hi', extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: 'm', messages: [{ role: 'user', content }], sampling: {}, ...extra });
 const result = (content: string, calls: { id: string; name: string }[] = []): ChatResult => ({
   model: 'm',

@@ -11,7 +11,7 @@ import { createMemoryKvStore } from '../../../../src/stores/memory-kv-store.js';
 
 const debugLines: string[] = [];
 const logger: Logger = { ...silentLogger, debug: (message) => void debugLines.push(message), child: () => logger };
-const ctx: CallContext = { signal: new AbortController().signal, requestId: 'req_1', principal: ANONYMOUS, logger, annotations: new Map() };
+const ctx: CallContext = { signal: new AbortController().signal, requestId: 'req_1', principal: ANONYMOUS, logger, outcome: {} };
 
 /** A model whose answers the test releases one by one, counting how many calls overlap. */
 function gatedModel() {
