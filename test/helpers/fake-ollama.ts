@@ -51,6 +51,8 @@ export interface FakeOllamaOptions {
    * (one slot per maxParallel per model, default one). Default 0; use it in the bench, not in tests.
    */
   promptTokenDelayMs?: number;
+  /** Port on 127.0.0.1; default an ephemeral one (a bench restarts a killed host on its old port). */
+  port?: number;
   /** Models in memory at once (OLLAMA_MAX_LOADED_MODELS): loading one more unloads the least recently used. Default unlimited. */
   maxLoaded?: number;
 }
@@ -174,7 +176,7 @@ async function serve(rt: Runtime, ex: Exchange): Promise<void> {
   await dispatch(ex, rt.ctx);
 }
 
-async function listen(rt: Runtime): Promise<Server> {
+async function listen(rt: Runtime, port: number): Promise<Server> {
   const server = createServer((req, res) => {
     handle(rt, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -182,13 +184,16 @@ async function listen(rt: Runtime): Promise<Server> {
       res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return server;
 }
 
 export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const rt = createRuntime(opts);
-  const server = await listen(rt);
+  const server = await listen(rt, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
