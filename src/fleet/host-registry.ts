@@ -232,6 +232,8 @@ export function createFleet(options: FleetOptions): Fleet {
         };
         waiters.push(waiter);
         signal.addEventListener('abort', onAbort, { once: true });
+        // The queue just got as deep as the warm slots: its oldest request may now go to a cold host with room.
+        if (hasRoom(key)) waiters[0]!.admit();
       });
     },
     queued: (model) => queues.get(modelKey(model))?.length ?? 0,
