@@ -317,6 +317,38 @@ describe('several Ollama hosts', () => {
     }
   });
 
+  it('counts native /api/chat in the host\'s in-flight requests and admission queue, like /v1 requests', async () => {
+    a.script('/api/chat', hang());
+    app = await startTestApp({
+      ollamaUrl: 'http://127.0.0.1:9',
+      file: { ollama: { hosts: [{ url: a.url, maxParallel: 1 }, { url: b.url }] } },
+      env: { OLLAMA_QUEUE_SIZE: '1', OLLAMA_QUEUE_WAIT_MS: '60000' },
+    });
+    const proxy = app;
+    await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+    const chat = (signal?: AbortSignal) =>
+      fetch(`${proxy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'alpha:1b', stream: false, messages: [{ role: 'user', content: 'hi' }] }), ...(signal ? { signal } : {}) });
+    const row = async () => (await hosts(proxy))[0] as HostRow & { queued_requests: number };
+
+    const stuck = new AbortController();
+    const first = chat(stuck.signal).then((r) => r.status, () => 'aborted');
+    await until(async () => ((await row()).in_flight === 1 ? true : undefined), 'the native chat in flight on a');
+    const second = chat();
+    await until(async () => ((await row()).queued_requests === 1 ? true : undefined), 'the second native chat queued');
+    const third = await chat();
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).not.toBeNull();
+    expect(((await third.json()) as { error: unknown }).error).toEqual(expect.any(String));
+
+    stuck.abort();
+    expect(await first).toBe('aborted');
+    const answered = await second;
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { message: { content: string } }).message.content).not.toBe('');
+    await until(async () => ((await row()).in_flight === 0 ? true : undefined), 'a idle again');
+    expect(chats(a, 'alpha:1b')).toBe(2);
+  });
+
   it('queues a request while every host with the model is at maxParallel, and answers 503 with retry-after beyond the queue', async () => {
     const { app: proxy, client } = await startFleet({ OLLAMA_QUEUE_SIZE: '1', OLLAMA_QUEUE_WAIT_MS: '60000' });
     b.script('/api/chat', hang());
