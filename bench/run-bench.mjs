@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--no-curves] [--no-features] [--profile] [--repeat=N] [--seconds=S] [--upstream=bench] [--columns=abcde]
+// npm run bench [-- --quick] [--no-curves] [--no-features] [--no-fleet] [--only=fleet] [--profile] [--repeat=N] [--seconds=S] [--upstream=bench] [--columns=abcde]
 // Runs every server under test as its own child process on 127.0.0.1 against a fake Ollama in fast mode,
 // prints one markdown report and writes it as JSON to bench/results/<timestamp>.json and latest.json.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createLauncher } from './lib/columns.mjs';
 import { measureCurves, formatCurves } from './lib/curves-suite.mjs';
 import { measureFeatures, formatFeatures } from './lib/features-suite.mjs';
+import { measureFleet, formatFleet } from './lib/fleet-suite.mjs';
 import { describeMachine, formatMachine } from './lib/machine.mjs';
 import { profileProxy, formatProfile } from './lib/profile-suite.mjs';
 import { computeRatios, evaluateTargets, formatProtocolStreams, formatRatios, formatTable, formatTargets } from './lib/report.mjs';
@@ -20,6 +21,8 @@ const { values: flags } = parseArgs({
     features: { type: 'boolean', default: false },
     'no-features': { type: 'boolean', default: false },
     'no-curves': { type: 'boolean', default: false },
+    'no-fleet': { type: 'boolean', default: false },
+    only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     upstream: { type: 'string', default: 'project' },
     columns: { type: 'string', default: 'abcde' },
@@ -41,6 +44,7 @@ const plan = {
   // The whole default run (table, curves, feature costs) stays well under 10 minutes; --features is accepted for
   // symmetry with --no-features.
   features: flags.features || !flags['no-features'],
+  fleet: !flags['no-fleet'],
   upstream: flags.upstream,
   repeat: Math.max(1, Number(flags.repeat)),
 };
@@ -66,7 +70,9 @@ async function main() {
   const launcher = createLauncher({ upstream: plan.upstream, tmpDir });
   const results = { startedAt: new Date(started).toISOString(), machine, plan };
   try {
-    if (flags.profile) {
+    if (flags.only === 'fleet') {
+      results.fleet = await measureFleet({ quick, tmpDir, log });
+    } else if (flags.profile) {
       results.profile = await profileProxy(launcher, { seconds: Math.max(seconds, 3), tmpDir, log });
     } else {
       const runs = [];
@@ -79,6 +85,7 @@ async function main() {
       log(`table done after ${elapsed()}`);
       if (plan.curves) results.curves = await measureCurves(launcher, { quick, log });
       if (plan.features) results.features = await measureFeatures(launcher, { quick, log });
+      if (plan.fleet) results.fleet = await measureFleet({ quick, tmpDir, log });
     }
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
@@ -96,6 +103,8 @@ function printReport(results) {
   out.push(`Upstream: ${upstreamName}; ${plan.seconds} s per point after ${plan.warmupSeconds} s warm-up${repeated}.`, '');
   if (results.profile) {
     out.push(formatProfile(results.profile));
+  } else if (!results.columns) {
+    // --only=fleet: nothing but the fleet section.
   } else {
     out.push(formatTable(results.columns, plan), '');
     const protocolStreams = formatProtocolStreams(results.columns, plan);
@@ -111,6 +120,7 @@ function printReport(results) {
     results.targets = evaluateTargets(results.columns, ratios, results.curves?.idle);
     out.push('## Targets (issue 8 point 3)', '', formatTargets(results.targets), '');
   }
+  if (results.fleet) out.push(formatFleet(results.fleet), '');
   out.push(`Total time ${results.durationSeconds.toFixed(0)} s.`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -134,11 +144,12 @@ function busyWarning(machine) {
 
 function writeResults(results) {
   const dir = new URL('./results/', import.meta.url);
-  const name = `${results.startedAt.replace(/[:.]/g, '-')}${flags.profile ? '-profile' : ''}.json`;
+  const partial = flags.profile ? '-profile' : flags.only ? `-${flags.only}` : '';
+  const name = `${results.startedAt.replace(/[:.]/g, '-')}${partial}.json`;
   const text = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(new URL(name, dir), text);
-  if (!flags.profile) writeFileSync(new URL('latest.json', dir), text);
-  log(`wrote bench/results/${name}${flags.profile ? '' : ' and bench/results/latest.json'}`);
+  if (partial === '') writeFileSync(new URL('latest.json', dir), text);
+  log(`wrote bench/results/${name}${partial === '' ? ' and bench/results/latest.json' : ''}`);
 }
 
 await main();

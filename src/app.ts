@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): RequestListener {
     kv: sessionIndex.observe(sessionKv),
     encryptionKey,
     ttlMs: memory.ttlSeconds * 1000,
-    defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
+    defaults: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize, lowWater: memory.lowWater },
   });
   const { traffic } = deps;
   const storeErrors = metrics.counter('proxy_traffic_store_errors_total', 'Failed rate-limit and cache store operations (e.g. Redis away), by feature', ['feature']);
@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps): RequestListener {
     kv: sessionKv,
     encryptionKey,
     ttlMs: memory.ttlSeconds * 1000,
-    settings: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize },
+    settings: { strategy: memory.strategy, memorySize: memory.memorySize, windowSize: memory.windowSize, lowWater: memory.lowWater },
     estimator: sessions.estimator,
     backend,
   });

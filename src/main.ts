@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     void secretsLifecycle.reload();
   });
   // Only now: whoever waits for this line (an orchestrator, a test) may signal at once.
-  logger.info('listening', { url, ollama: config.ollama.urls, version: VERSION });
+  logger.info('listening', { url, ollama: config.ollama.hosts?.map((host) => host.url) ?? config.ollama.urls, version: VERSION });
   // Straight to the terminal, once: the logger would (rightly) redact it, and log files must never hold it.
   // A pipe or file is a log stream too, so there only the file's path is logged.
   // The log lines go first, so the notice follows the 'listening' line as it always has.

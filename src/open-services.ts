@@ -10,7 +10,7 @@ import { createModelAdmin } from './model-admin/model-admin.js';
 import { createOllamaBackend, type OllamaBackend } from './ollama/ollama-backend.js';
 import { openFleet } from './fleet/open-fleet.js';
 import { createEmbedBatcher } from './fleet/embed-batcher.js';
-import { registerHostMetrics } from './observability/host-metrics.js';
+import { registerEmbedBatchMetrics, registerHostMetrics } from './observability/host-metrics.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createLogRedactor } from './plugins/built-in-plugins.js';
@@ -76,7 +76,8 @@ export async function openServices(config: Config, options: OpenServicesOptions 
     serverNumCtx: config.models.serverContextLength,
   });
   if (config.ollama.embedBatchWindowMs > 0) {
-    backend.embed = createEmbedBatcher(backend.embed.bind(backend), { maxInputs: config.ollama.embedBatchMaxInputs, windowMs: config.ollama.embedBatchWindowMs });
+    const onBatch = registerEmbedBatchMetrics(metrics.registry);
+    backend.embed = createEmbedBatcher(backend.embed.bind(backend), { maxInputs: config.ollama.embedBatchMaxInputs, windowMs: config.ollama.embedBatchWindowMs, onBatch });
   }
   // Fine-tune jobs persist in DATA_DIR/finetune.db; the adapter trainer works in DATA_DIR/finetune/.
   const finetuneStore = options.finetuneStore ?? (await createKvStore({ kind: 'sqlite', path: join(config.dataDir, 'finetune.db') }));

@@ -161,6 +161,11 @@ export const configSchema = z
         strategy: z.enum(['sliding', 'summary', 'hybrid']).default('sliding'),
         memorySize: positiveInt.default(4096),
         windowSize: positiveInt.default(2048),
+        /**
+         * When a session's window overflows, it drops its oldest turns in one block, down to this share of its
+         * size, so prompts keep their start (and Ollama its KV cache) for several turns. 1 = one turn per turn.
+         */
+        lowWater: z.coerce.number().gt(0).lte(1).default(0.6),
         ttlSeconds: positiveInt.default(86_400),
         maxSessions: positiveInt.default(10_000),
         summarizerModel: z.string().optional(),

@@ -57,6 +57,7 @@ const ENV_PATHS: Record<string, string> = {
   MEMORY_STRATEGY: 'memory.strategy',
   MEMORY_SIZE: 'memory.memorySize',
   MEMORY_WINDOW_SIZE: 'memory.windowSize',
+  MEMORY_WINDOW_LOW_WATER: 'memory.lowWater',
   MEMORY_MAX_SESSIONS: 'memory.maxSessions',
   MEMORY_TTL_SECONDS: 'memory.ttlSeconds',
   SUMMARIZER_MODEL: 'memory.summarizerModel',

@@ -15,6 +15,11 @@ export interface MemorySettings {
   memorySize: number;
   /** Tokens of recent turns sent (sliding, hybrid) or kept verbatim after folding (summary). */
   windowSize: number;
+  /**
+   * When the window overflows it drops turns in a block, down to this share of its size (0 < lowWater <= 1;
+   * 1 drops one turn at a time). Default 0.6 (MEMORY_WINDOW_LOW_WATER), set when the session starts.
+   */
+  lowWater?: number;
 }
 
 export interface SessionView {

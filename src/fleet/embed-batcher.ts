@@ -13,8 +13,11 @@ export type Embed = (request: EmbeddingRequest, ctx: CallContext) => Promise<Emb
 export interface EmbedBatcherOptions {
   maxInputs: number;
   windowMs: number;
-  /** Called with each upstream batch's number of requests and inputs (metrics, tests). */
-  onBatch?: (requests: number, inputs: number) => void;
+  /**
+   * Called once an upstream batch answered, with its model and its number of requests and inputs (the batch-size
+   * metric). Only answered batches: a model name nobody serves never becomes a metric label.
+   */
+  onBatch?: (model: string, requests: number, inputs: number) => void;
 }
 
 interface Part {
@@ -43,10 +46,14 @@ export function createEmbedBatcher(embed: Embed, options: EmbedBatcherOptions): 
       return false;
     });
     if (parts.length === 0) return;
-    options.onBatch?.(parts.length, parts.reduce((sum, part) => sum + part.request.inputs.length, 0));
+    const inputs = parts.reduce((sum, part) => sum + part.request.inputs.length, 0);
+    const report = (model: string) => options.onBatch?.(model, parts.length, inputs);
     if (parts.length === 1) {
       const [only] = parts as [Part];
-      return void embed(only.request, only.ctx).then(only.resolve, only.reject);
+      return void embed(only.request, only.ctx).then((result) => {
+        report(only.request.model);
+        only.resolve(result);
+      }, only.reject);
     }
     // The upstream call is cancelled only when every client in it has gone.
     const controller = new AbortController();
@@ -66,6 +73,7 @@ export function createEmbedBatcher(embed: Embed, options: EmbedBatcherOptions): 
     if (first.request.dimensions !== undefined) request.dimensions = first.request.dimensions;
     embed(request, { ...first.ctx, signal: controller.signal }).then(
       (result) => {
+        report(request.model);
         const lengths = parts.map((part) => part.request.inputs.reduce((sum, input) => sum + input.length, 0));
         const totalLength = lengths.reduce((sum, length) => sum + length, 0) || 1;
         let offset = 0;

@@ -85,16 +85,30 @@ export function createFleet(options: FleetOptions): Fleet {
   const queueWaitMs = options.queueWaitMs ?? 30_000;
   const queues = new Map<string, Waiter[]>();
 
-  /** Some host that may serve the model has a free slot (or no host is known to have it: routing answers then). */
+  /**
+   * Some host that may serve the model has a free slot (or no host is known to have it: routing answers then).
+   * While the model is loaded somewhere, only those hosts count: a request waits for a warm slot rather than
+   * cold-load the model elsewhere, until the queue for it is as deep as those hosts' slots (then it spreads).
+   */
   const hasRoom = (key: string): boolean => {
     const at = now();
     let eligible = false;
+    let anyRoom = false;
+    let warmSlots = 0;
+    let warmRoom = false;
     for (const host of hosts) {
       if (host.downUntil > at || (host.models !== undefined && !host.models.has(key))) continue;
       eligible = true;
-      if (host.inFlight < host.maxParallel) return true;
+      const room = host.inFlight < host.maxParallel;
+      if (room) anyRoom = true;
+      if (host.loaded.has(key)) {
+        warmSlots += host.maxParallel;
+        if (room) warmRoom = true;
+      }
     }
-    return !eligible;
+    if (!eligible) return true;
+    if (warmSlots === 0 || warmRoom) return anyRoom;
+    return anyRoom && (queues.get(key)?.length ?? 0) >= warmSlots;
   };
   const wake = () => {
     for (const [key, queue] of queues) {
@@ -152,7 +166,12 @@ export function createFleet(options: FleetOptions): Fleet {
       if (hosts.length === 1) return single;
       turn = (turn + 1) % hosts.length;
       const stickyUrl = sessionId === undefined ? undefined : sessions.get(sessionId);
-      const ranked = rankHosts({ hosts, model: model === undefined ? undefined : modelKey(model), stickyUrl, now: now(), turn });
+      const key = model === undefined ? undefined : modelKey(model);
+      const ranked = rankHosts({ hosts, model: key, stickyUrl, now: now(), turn });
+      // The first choice is about to load the model (Ollama loads once and queues the rest): requests arriving
+      // meanwhile follow it there instead of cold-loading it on another host. The next refresh corrects the guess.
+      const first = ranked[0]!;
+      if (key !== undefined && first.models?.has(key) === true && !first.loaded.has(key)) first.loaded.add(key);
       const urls = new Array<string>(ranked.length);
       for (let index = 0; index < ranked.length; index++) urls[index] = ranked[index]!.url;
       return urls;
@@ -213,6 +232,8 @@ export function createFleet(options: FleetOptions): Fleet {
         };
         waiters.push(waiter);
         signal.addEventListener('abort', onAbort, { once: true });
+        // The queue just got as deep as the warm slots: its oldest request may now go to a cold host with room.
+        if (hasRoom(key)) waiters[0]!.admit();
       });
     },
     queued: (model) => queues.get(modelKey(model))?.length ?? 0,

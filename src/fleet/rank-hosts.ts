@@ -6,7 +6,8 @@ import type { FleetHost } from './fleet-host.js';
 // 1. Only hosts that have the model, or whose model list is not known yet. Hosts known to lack it get nothing.
 // 2. Healthy before resting (a host in its failure cooldown is still tried last: better than failing unasked).
 // 3. The session's host first while it is healthy (Ollama's KV cache for that conversation lives there).
-// 4. Model loaded (/api/ps) before cold, then fewest in flight relative to maxParallel, then weight;
+// 4. A host with a free slot (in flight below maxParallel) before a full one.
+// 5. Model loaded (/api/ps) before cold, then fewest in flight relative to maxParallel, then weight;
 //    remaining ties rotate (`turn`) so equal hosts share the load.
 // When no host is known to have the model, one host is asked so the client gets Ollama's own 404.
 
@@ -46,6 +47,10 @@ export function rankHosts({ hosts, model, stickyUrl, now, turn }: RankInput): Fl
       const stickB = b.url === stickyUrl ? 0 : 1;
       if (stickA !== stickB) return stickA - stickB;
     }
+    // A host at maxParallel would refuse (Ollama's 503) or queue behind others: one with a free slot goes first.
+    const fullA = a.inFlight >= a.maxParallel ? 1 : 0;
+    const fullB = b.inFlight >= b.maxParallel ? 1 : 0;
+    if (fullA !== fullB) return fullA - fullB;
     if (model !== undefined) {
       const coldA = a.loaded.has(model) ? 0 : 1;
       const coldB = b.loaded.has(model) ? 0 : 1;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 // Prometheus series per Ollama host, read from the fleet's own counters when scraped (nothing per request).
 
@@ -58,4 +58,19 @@ export function registerHostMetrics(registry: Registry, hosts: () => readonly Ho
       for (const host of hosts()) this.set({ host: host.name }, host.state === 'up' ? 1 : 0);
     },
   });
+}
+
+/** Requests per upstream /api/embed call (embeddings micro-batching), by model: how much batching saves. */
+export function registerEmbedBatchMetrics(registry: Registry): (model: string, requests: number, inputs: number) => void {
+  const existing = registry.getSingleMetric('ollama_embed_batch_requests') as Histogram<'model'> | undefined;
+  const requests =
+    existing ??
+    new Histogram({
+      name: 'ollama_embed_batch_requests',
+      help: 'Client requests coalesced into one upstream embeddings call, by model',
+      labelNames: ['model'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    });
+  return (model, count) => requests.observe({ model }, count);
 }

@@ -4,7 +4,7 @@ import { ModelNotFoundError, UpstreamError, UpstreamUnavailableError } from '../
 import type { CallOutcome } from '../core/call-outcome.js';
 import type { Logger } from '../core/logger.js';
 import type { HostPool } from './host-pool.js';
-import { isConnectFailure } from '../shared/connect-failure.js';
+import { errorCodes, isConnectFailure } from '../shared/connect-failure.js';
 import { mapOllamaFailure, mapOllamaHttpError, mapOllamaStreamError } from './map-ollama-error.js';
 import { describeUnreachable, failureReason } from './describe-unreachable.js';
 
@@ -155,12 +155,19 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
   return { send, sendTo, close: () => agent.close() };
 }
 
-/** A 503 busy, a 5xx or a "model not found" from one host: another host may do better. Not timeouts (a cold load may be slow anywhere). */
+/**
+ * A 503 busy, a 5xx, a "model not found", or a host that dropped the connection before answering (it died mid-request):
+ * another host may do better. Not timeouts (a cold load may be slow anywhere).
+ */
 function isRetryableBeforeFirstByte(error: unknown): boolean {
   if (error instanceof ModelNotFoundError) return true;
+  if (errorCodes(error).some((code) => DROPPED_CODES.has(code))) return true;
   const status = typeof error === 'object' && error !== null ? httpStatusOf.get(error) : undefined;
   return status !== undefined && status >= 500 && status !== 504;
 }
+
+/** The host closed or reset the connection before any response byte. */
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /** Calls after which Ollama holds the model in memory. */
 const GENERATION_PATHS = new Set(['/api/chat', '/api/generate', '/api/embed']);

@@ -46,6 +46,15 @@ export interface FakeOllamaOptions {
   maxParallel?: number;
   /** A generation whose model is installed but not in `loaded` first waits this long, as Ollama loads it. Default 0. */
   coldLoadDelayMs?: number;
+  /**
+   * Chat: wait per prompt token that is evaluated, i.e. not already in the KV cache of the slot the request takes
+   * (one slot per maxParallel per model, default one). Default 0; use it in the bench, not in tests.
+   */
+  promptTokenDelayMs?: number;
+  /** Port on 127.0.0.1; default an ephemeral one (a bench restarts a killed host on its old port). */
+  port?: number;
+  /** Models in memory at once (OLLAMA_MAX_LOADED_MODELS): loading one more unloads the least recently used. Default unlimited. */
+  maxLoaded?: number;
 }
 
 export interface FakeOllama {
@@ -62,6 +71,10 @@ export interface FakeOllama {
   readonly coldLoads: number;
   /** Generation requests being served now. */
   readonly inFlight: number;
+  /** Prompt tokens this host evaluated, and read from its KV caches instead, since the start or reset(). */
+  readonly promptTokens: { readonly evaluated: number; readonly cached: number };
+  /** Generation requests naming a model this host does not have (answered 404). */
+  readonly missingModelRequests: number;
   /** Requests refused with 503 because `maxParallel` were in flight. */
   readonly busyRefusals: number;
   /** Queues one-shot replies for a path such as '/api/chat', used first-in first-out. */
@@ -93,15 +106,17 @@ interface Runtime {
   readonly coldLoadDelayMs: number;
   inFlight: number;
   busyRefusals: number;
+  missingModelRequests: number;
 }
 
 const GENERATION_ROUTES = new Set(['/api/chat', '/api/generate', '/api/embed', '/api/embeddings', '/v1/chat/completions']);
 
 function createRuntime(opts: FakeOllamaOptions): Runtime {
-  const state = createModelState(opts.models ?? defaultModels());
+  const slots = opts.maxParallel !== undefined && Number.isFinite(opts.maxParallel) ? opts.maxParallel : 1;
+  const state = createModelState(opts.models ?? defaultModels(), { slots, ...(opts.maxLoaded === undefined ? {} : { maxLoaded: opts.maxLoaded }) });
   return {
     state,
-    ctx: { state, tokenDelayMs: opts.tokenDelayMs ?? 0, version: opts.version ?? FAKE_OLLAMA_VERSION },
+    ctx: { state, tokenDelayMs: opts.tokenDelayMs ?? 0, promptTokenDelayMs: opts.promptTokenDelayMs ?? 0, version: opts.version ?? FAKE_OLLAMA_VERSION },
     requests: [],
     scripts: new Map(),
     fastReply: opts.fast === true ? createFastReplies() : undefined,
@@ -113,6 +128,7 @@ function createRuntime(opts: FakeOllamaOptions): Runtime {
     coldLoadDelayMs: opts.coldLoadDelayMs ?? 0,
     inFlight: 0,
     busyRefusals: 0,
+    missingModelRequests: 0,
   };
 }
 
@@ -130,12 +146,18 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
     });
   }
   rt.inFlight++;
+  if (isMissingModel(rt, ex.body)) rt.missingModelRequests++;
   try {
     if (rt.coldLoadDelayMs > 0 && needsLoad(rt, ex.body)) await new Promise((resolve) => setTimeout(resolve, rt.coldLoadDelayMs));
     await serve(rt, ex);
   } finally {
     rt.inFlight--;
   }
+}
+
+function isMissingModel(rt: Runtime, body: unknown): boolean {
+  const name = (body as { model?: unknown } | null)?.model;
+  return typeof name === 'string' && name !== '' && rt.state.find(name) === undefined;
 }
 
 /** The body names an installed model that is not loaded (expired entries count as unloaded). */
@@ -154,7 +176,7 @@ async function serve(rt: Runtime, ex: Exchange): Promise<void> {
   await dispatch(ex, rt.ctx);
 }
 
-async function listen(rt: Runtime): Promise<Server> {
+async function listen(rt: Runtime, port: number): Promise<Server> {
   const server = createServer((req, res) => {
     handle(rt, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -162,13 +184,16 @@ async function listen(rt: Runtime): Promise<Server> {
       res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return server;
 }
 
 export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const rt = createRuntime(opts);
-  const server = await listen(rt);
+  const server = await listen(rt, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -187,6 +212,10 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
     get busyRefusals() {
       return rt.busyRefusals;
     },
+    promptTokens: rt.state.promptTokens,
+    get missingModelRequests() {
+      return rt.missingModelRequests;
+    },
     script(route, ...replies) {
       const path = route.split('?')[0] ?? route;
       rt.scripts.set(path, [...(rt.scripts.get(path) ?? []), ...replies]);
@@ -197,6 +226,7 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
       rt.scripts.clear();
       rt.closedRequests = 0;
       rt.busyRefusals = 0;
+      rt.missingModelRequests = 0;
       rt.state.reset();
     },
     async close() {

@@ -64,6 +64,9 @@ interface Attempt {
 /** Native routes whose body names the model to run or describe: with several hosts, they go to a host that has it. */
 const MODEL_ROUTED = new Set(['/api/chat', '/api/generate', '/api/show', '/api/embed', '/api/embeddings']);
 
+/** Native routes that run the model (a slot on the host): counted in its in-flight requests and admission queue. */
+const SLOT_ROUTES = new Set(['/api/chat', '/api/generate', '/api/embed', '/api/embeddings']);
+
 /** `model` (or the older `name`) of a JSON body; undefined when there is none. */
 function bodyModel(bytes: Buffer): string | undefined {
   try {
@@ -115,7 +118,20 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
   };
   const routesByModel = deps.hosts !== undefined && deps.urls.length > 1;
   const models = new WeakMap<IncomingMessage, string>();
-  const common = { target: targets.pick(), router: (req: IncomingMessage) => targets.pick(models.get(req)), changeOrigin: true } as const;
+  // With a fleet, a generation holds a slot on the host that serves it, from the pick until the response closes
+  // (a retry on another host moves it), as the backend's own calls do.
+  const slots = new WeakMap<IncomingMessage, string | undefined>();
+  const pick = (req: IncomingMessage): string => {
+    const url = targets.pick(models.get(req));
+    if (slots.has(req)) {
+      const held = slots.get(req);
+      if (held !== undefined) deps.hosts?.end?.(held, undefined);
+      slots.set(req, url);
+      deps.hosts?.begin?.(url);
+    }
+    return url;
+  };
+  const common = { target: targets.pick(), router: pick, changeOrigin: true } as const;
   const onError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket, target: unknown) =>
     onProxyError({ error, req, res, target, targets, attempts, hosts: deps.urls.length });
   const openStreams = deps.openStreams;
@@ -140,6 +156,18 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
       error: onError,
     },
   });
+
+  /** Waits in the fleet's admission queue for the model, then counts the request in flight until it closes. */
+  const holdSlot = async (req: Request, res: Response, model: string): Promise<void> => {
+    const waiting = deps.hosts?.admit?.(model, res.locals.abort?.signal ?? new AbortController().signal);
+    if (waiting !== undefined) await waiting;
+    slots.set(req, undefined);
+    res.once('close', () => {
+      const held = slots.get(req);
+      slots.delete(req);
+      if (held !== undefined) deps.hosts?.end?.(held, undefined);
+    });
+  };
 
   return {
     match(req: Request, res: Response, next: NextFunction): void {
@@ -192,6 +220,7 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
         }
         const model = bodyModel(bytes);
         if (model !== undefined) models.set(req, model);
+        if (model !== undefined && SLOT_ROUTES.has(req.path.toLowerCase())) await holdSlot(req, res, model);
       }
       attempts.set(req, { next, tried: 1, proxy: chosen, replayable: checkedBodies.has(req) });
       await chosen(req, res, next);

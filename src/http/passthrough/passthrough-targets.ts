@@ -9,6 +9,11 @@ export interface PassthroughHosts {
   markDown(url: string, reason?: string): void;
   /** Every host (from OLLAMA_URL or CONFIG_FILE ollama.hosts). */
   urls(): readonly string[];
+  /** Admission queue: undefined when a host has room for the model, else a wait (rejects busy when full). */
+  admit?(model: string | undefined, signal: AbortSignal): Promise<void> | undefined;
+  /** A generation starts / ends on the host (its in-flight count). */
+  begin?(url: string): void;
+  end?(url: string, firstByteMs: number | undefined): void;
 }
 
 export interface PassthroughTargets {

@@ -25,6 +25,11 @@ export interface SessionHistory {
   summaryModel?: string;
   turns: Turn[];
   nextTurnId: number;
+  /**
+   * Id of the first turn the last prompt carried (block-window.ts): the next prompt starts there too until
+   * the window overflows. Absent in sessions written before it existed: the window then starts at the oldest turn.
+   */
+  windowStart?: number;
 }
 
 export type EstimateTokens = (messages: readonly ChatMessage[]) => number;

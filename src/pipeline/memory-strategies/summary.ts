@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../core/chat-request.js';
+import { lowWaterOf, turnsOutside, windowStartOf, windowTurns, type WindowBudget } from './block-window.js';
 import {
   appendTurn,
   newestTurnsWithin,
@@ -13,7 +14,9 @@ import {
 
 // `summary`: every turn is sent until the history exceeds `memorySize`; then the older turns are folded
 // into a running summary written by the model (after the response, see session-memory/session-summarizer.ts),
-// keeping the newest `windowSize` tokens verbatim. The summary travels as a system message.
+// keeping the newest `windowSize` tokens verbatim (at most lowWater × memorySize, so folds come in blocks even
+// when the window is as large as the memory). The summary travels as a system message and changes only at a
+// fold: between folds each prompt starts like the previous one (block-window.ts).
 
 /** While summaries keep failing the history still grows; past this many times memorySize the oldest turns go. */
 const HARD_CAP_FACTOR = 4;
@@ -23,31 +26,36 @@ export function summaryMessage(summary: string | undefined): ChatMessage[] {
   return summary ? [{ role: 'system', content: `${SUMMARY_HEADING}\n${summary}` }] : [];
 }
 
-/** Appends the exchange; only a runaway history (failing summaries) is trimmed here. */
-export function commitWithCap(history: SessionHistory, incoming: readonly ChatMessage[], answer: ChatMessage, estimate: EstimateTokens): SessionHistory {
-  const next = appendTurn(history, incoming, answer);
+/**
+ * Appends the exchange and remembers where the prompt's window started (block-window.ts); only a runaway
+ * history (failing summaries) is trimmed here.
+ */
+export function commitWithCap(history: SessionHistory, incoming: readonly ChatMessage[], answer: ChatMessage, estimate: EstimateTokens, window: WindowBudget): SessionHistory {
+  const windowStart = windowStartOf(history, window, estimate);
+  const next = { ...appendTurn(history, incoming, answer), windowStart };
   const cap = next.settings.memorySize * HARD_CAP_FACTOR;
   if (turnsTokens(next.turns, estimate) <= cap) return next;
   return { ...next, turns: newestTurnsWithin(next.turns, cap, estimate) };
 }
 
 /**
- * Oldest turns to fold once the turns exceed `threshold`: all but the newest that fit `windowSize`. A newest
- * turn larger than the window is folded too, since no prompt would carry it verbatim.
+ * The summary strategy's window: every turn up to `memorySize`; past it, the newest `windowSize` tokens (at
+ * most lowWater × memorySize) stay verbatim and the rest is folded. A newest turn larger than that is folded
+ * too, since no prompt would carry it verbatim.
  */
-export function foldBeyond(history: SessionHistory, threshold: number, estimate: EstimateTokens): number {
-  if (turnsTokens(history.turns, estimate) <= threshold) return 0;
-  return history.turns.length - newestTurnsWithin(history.turns, history.settings.windowSize, estimate).length;
+export function fullWindow(history: SessionHistory): WindowBudget {
+  const { memorySize, windowSize } = history.settings;
+  return { budget: memorySize, keep: Math.min(windowSize, Math.floor(memorySize * lowWaterOf(history))) };
 }
 
 export const summaryStrategy: MemoryStrategy = {
   prepare(history, incoming, estimate) {
     const { system, rest } = splitIncoming(history, incoming);
-    const turns = newestTurnsWithin(history.turns, history.settings.memorySize, estimate);
+    const turns = windowTurns(history, fullWindow(history), estimate);
     return [...system, ...summaryMessage(history.summary), ...turnMessages(turns), ...rest];
   },
-  commit: commitWithCap,
-  foldCount: (history, estimate) => foldBeyond(history, history.settings.memorySize, estimate),
+  commit: (history, incoming, answer, estimate) => commitWithCap(history, incoming, answer, estimate, fullWindow(history)),
+  foldCount: (history, estimate) => turnsOutside(history, fullWindow(history), estimate),
 };
 
 /** How long the summary may be: what the budget leaves beside the verbatim window. */

@@ -32,6 +32,7 @@ export const historySchema = z.object({
     strategy: z.enum(MEMORY_STRATEGY_NAMES),
     memorySize: z.number().int().positive(),
     windowSize: z.number().int().positive(),
+    lowWater: z.number().gt(0).lte(1).exactOptional(),
   }),
   system: z.array(messageSchema),
   summary: z.string().exactOptional(),
@@ -39,6 +40,7 @@ export const historySchema = z.object({
   summaryModel: z.string().exactOptional(),
   turns: z.array(z.object({ id: z.number().int(), messages: z.array(messageSchema) })),
   nextTurnId: z.number().int(),
+  windowStart: z.number().int().exactOptional(),
 });
 
 export const sessionRecordSchema: z.ZodType<SessionRecord> = z.object({

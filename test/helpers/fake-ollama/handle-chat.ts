@@ -18,6 +18,7 @@ export async function handleChat(ex: Exchange, ctx: HandlerContext): Promise<voi
     return sendJson(ex, 200, { model: outcome.requested, created_at, message, done: true, done_reason: outcome.kind });
   }
   const { request, spec } = outcome;
+  await pause(ex, ctx.promptTokenDelayMs * outcome.evaluatedTokens);
   const lines = chatLines(spec);
   if (request.stream) {
     await sendNdjson(ex, lines, ctx.tokenDelayMs);

@@ -31,10 +31,12 @@ function buildSpec(request: GenerationRequest, body: Record<string, unknown>, ct
   const context = Array.from({ length: promptEvalCount + evalCount }, (_, i) => 100 + i);
   // The KV cache: a prompt that starts like this model's previous one reuses it (counted since 0.33.3).
   const pieces = { texts: [str(body['system']) + prompt + suffix], tokens: [promptEvalCount] };
-  const previous = ctx.state.lastPrompts.get(request.model.name);
-  const isRepeat = previous?.texts[0] !== undefined && pieces.texts[0]!.startsWith(previous.texts[0]);
-  const cached = isRepeat ? Math.min(previous.tokens[0] ?? 0, promptEvalCount - 1) : 0;
-  ctx.state.lastPrompts.set(request.model.name, pieces);
+  const cachedOf = (previous: typeof pieces | undefined) =>
+    previous?.texts[0] !== undefined && pieces.texts[0]!.startsWith(previous.texts[0]) ? Math.min(previous.tokens[0] ?? 0, promptEvalCount - 1) : 0;
+  const taken = ctx.state.kvSlots.take(request.model.name, cachedOf);
+  const cached = Math.max(0, taken.cached);
+  taken.slot.prompt = pieces;
+  ctx.state.countPrompt(promptEvalCount, cached);
   return {
     model: request.requested,
     thinking: reply.thinking,

@@ -66,6 +66,7 @@ export async function handleOpenAIChat(ex: Exchange, ctx: HandlerContext): Promi
   if (isFailure(outcome)) return sendCompatError(ex, outcome.status, outcome.message);
   if (outcome.kind !== 'reply') return sendCompatError(ex, 500, 'unexpected load request');
   const meta = { id: `chatcmpl-${ctx.state.nextSeq() % 999}`, created: Math.floor(Date.now() / 1000), model: outcome.request.requested };
+  await pause(ex, ctx.promptTokenDelayMs * outcome.evaluatedTokens);
   const lines = chatLines(outcome.spec);
   if (body['stream'] === true) {
     const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;

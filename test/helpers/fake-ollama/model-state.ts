@@ -2,7 +2,7 @@
 // blobs. Arrays are mutated in place so references handed to tests stay live across reset().
 import type { FakeModel } from './fake-model.js';
 import { modelKey } from './model-name.js';
-import type { PromptPieces } from './prompt-cache.js';
+import { createKvSlots, type KvSlots } from './kv-slots.js';
 
 export interface LoadedModel {
   /** The installed model's name. */
@@ -30,8 +30,12 @@ export interface ModelState {
   unload(name: string): void;
   /** Next value of a per-server counter (tool-call ids, completion ids). */
   nextSeq(): number;
-  /** The last prompt each model evaluated: what its KV cache holds. */
-  readonly lastPrompts: Map<string, PromptPieces>;
+  /** Each loaded model's KV caches, one per parallel slot. */
+  readonly kvSlots: KvSlots;
+  /** Prompt tokens evaluated (not read from a KV cache) and read from one, since the start or reset(). */
+  readonly promptTokens: { evaluated: number; cached: number };
+  /** Counts one generation's prompt: `total` tokens of which `cached` came from the KV cache. */
+  countPrompt(total: number, cached: number): void;
   /** The num_ctx a request gets: its own, else the Modelfile's, else the server default, within the trained length. */
   contextFor(model: FakeModel, numCtx: unknown): number;
   reset(): void;
@@ -47,18 +51,37 @@ function allocatedContext(model: FakeModel, numCtx: unknown): number {
   return Math.min(Math.trunc(wanted), model.contextLength);
 }
 
-export function createModelState(initial: readonly FakeModel[]): ModelState {
+export interface ModelStateOptions {
+  /** KV cache slots per model (Ollama's OLLAMA_NUM_PARALLEL). Default 1. */
+  slots?: number;
+  /** Models in memory at once (OLLAMA_MAX_LOADED_MODELS); loading one more unloads the least recently used. Default unlimited. */
+  maxLoaded?: number;
+}
+
+export function createModelState(initial: readonly FakeModel[], options: ModelStateOptions = {}): ModelState {
   const models: FakeModel[] = structuredClone([...initial]);
   const loaded: LoadedModel[] = [];
   const blobs = new Set<string>();
   let seq = 0;
   let coldLoads = 0;
-  const lastPrompts = new Map<string, PromptPieces>();
+  const kvSlots = createKvSlots(options.slots ?? 1);
+  const promptTokens = { evaluated: 0, cached: 0 };
+  const maxLoaded = options.maxLoaded ?? Infinity;
+  const lastUse = new Map<string, number>();
+  let useClock = 0;
   const indexOf = (name: string): number => models.findIndex((m) => modelKey(m.name) === modelKey(name));
   const loadedIndex = (name: string): number => loaded.findIndex((l) => modelKey(l.name) === modelKey(name));
   const dropExpired = (): void => {
     const now = Date.now();
     for (let i = loaded.length - 1; i >= 0; i--) if ((loaded[i]?.expiresAt.getTime() ?? 0) <= now) loaded.splice(i, 1);
+  };
+  const evictLeastRecent = (): void => {
+    let victim = -1;
+    for (let i = 0; i < loaded.length; i++) {
+      const used = lastUse.get(modelKey(loaded[i]!.name)) ?? 0;
+      if (victim < 0 || used < (lastUse.get(modelKey(loaded[victim]!.name)) ?? 0)) victim = i;
+    }
+    if (victim >= 0) state.unload(loaded[victim]!.name);
   };
   const state: ModelState = {
     models,
@@ -88,20 +111,31 @@ export function createModelState(initial: readonly FakeModel[]): ModelState {
       const entry = { name: model.name, expiresAt: new Date(Date.now() + ms), contextLength: allocatedContext(model, numCtx) };
       if (wasLoaded) loaded.splice(at, 1, entry);
       else {
+        if (loaded.length >= maxLoaded) evictLeastRecent();
         loaded.push(entry);
         coldLoads++;
       }
+      lastUse.set(modelKey(model.name), ++useClock);
       return wasLoaded;
     },
     unload(name) {
       const at = loadedIndex(name);
       if (at >= 0) loaded.splice(at, 1);
+      kvSlots.drop(modelKey(name));
     },
     nextSeq: () => ++seq,
-    lastPrompts,
+    kvSlots,
+    promptTokens,
+    countPrompt(total, cached) {
+      promptTokens.evaluated += total - cached;
+      promptTokens.cached += cached;
+    },
     contextFor: allocatedContext,
     reset() {
-      lastPrompts.clear();
+      kvSlots.clear();
+      promptTokens.evaluated = 0;
+      promptTokens.cached = 0;
+      lastUse.clear();
       models.splice(0, models.length, ...structuredClone([...initial]));
       loaded.splice(0, loaded.length);
       blobs.clear();

@@ -16,7 +16,7 @@ import { cachedPrefixTokens, fitContext, reportsCachedCount, type PromptPieces }
 export type ChatOutcome =
   | Failure
   | { kind: 'load' | 'unload'; requested: string }
-  | { kind: 'reply'; request: GenerationRequest; spec: ChatLinesSpec };
+  | { kind: 'reply'; request: GenerationRequest; spec: ChatLinesSpec; evaluatedTokens: number };
 
 interface PlainMessage {
   role: string;
@@ -76,7 +76,7 @@ function buildSpec(request: GenerationRequest, messages: PlainMessage[], tools: 
 }
 
 /** num_ctx, truncation and the KV cache applied to a reply spec (or the 400 of a prompt that cannot fit). */
-function applyContext(request: GenerationRequest, pieces: PromptPieces, spec: ChatLinesSpec, state: ModelState, version: string): ChatLinesSpec | Failure {
+function applyContext(request: GenerationRequest, pieces: PromptPieces, spec: ChatLinesSpec, state: ModelState, version: string): { spec: ChatLinesSpec; evaluatedTokens: number } | Failure {
   const fit = fitContext(request.model, pieces, state.contextFor(request.model, request.numCtx), request.truncate);
   if (fit.kind === 'refused') return { status: 400, message: fit.message };
   let used = pieces;
@@ -85,9 +85,13 @@ function applyContext(request: GenerationRequest, pieces: PromptPieces, spec: Ch
     used = { texts: pieces.texts.slice(fit.keptFrom), tokens: pieces.tokens.slice(fit.keptFrom) };
     promptEvalCount = Math.min(promptEvalCount, used.tokens.reduce((sum, n) => sum + n, 0), state.contextFor(request.model, request.numCtx));
   }
-  const cached = Math.min(cachedPrefixTokens(state.lastPrompts.get(request.model.name), used), Math.max(0, promptEvalCount - 1));
-  state.lastPrompts.set(request.model.name, used);
-  return { ...spec, promptEvalCount, ...(reportsCachedCount(version) ? { promptEvalCachedCount: cached } : {}) };
+  const taken = state.kvSlots.take(request.model.name, (previous) => cachedPrefixTokens(previous, used));
+  const cached = Math.min(taken.cached, Math.max(0, promptEvalCount - 1));
+  taken.slot.prompt = used;
+  state.countPrompt(promptEvalCount, cached);
+  // prompt_eval_count is the whole prompt (cached tokens included), as Ollama reports it since 0.30.
+  const reported = { ...spec, promptEvalCount, ...(reportsCachedCount(version) ? { promptEvalCachedCount: cached } : {}) };
+  return { spec: reported, evaluatedTokens: promptEvalCount - cached };
 }
 
 /** `version` is the Ollama release the fake plays (what it reports depends on it). */
@@ -111,7 +115,8 @@ export function runChat(body: Record<string, unknown>, state: ModelState, versio
   if (missing) return missing;
   const wasLoaded = state.touch(request.model, request.keepAliveMs, request.numCtx);
   if (messages.length === 0) return { kind: 'load', requested: request.requested };
-  const spec = applyContext(request, promptPieces(request, messages, tools), buildSpec(request, messages, tools, state.nextSeq()), state, version);
-  if (isFailure(spec)) return spec;
-  return { kind: 'reply', request, spec: wasLoaded ? spec : { ...spec, loadDurationNs: COLD_LOAD_NS } };
+  const applied = applyContext(request, promptPieces(request, messages, tools), buildSpec(request, messages, tools, state.nextSeq()), state, version);
+  if (isFailure(applied)) return applied;
+  const { spec, evaluatedTokens } = applied;
+  return { kind: 'reply', request, spec: wasLoaded ? spec : { ...spec, loadDurationNs: COLD_LOAD_NS }, evaluatedTokens };
 }

@@ -39,5 +39,11 @@ describe('embeddings micro-batching', () => {
       expect(answer.usage.prompt_tokens).toBeGreaterThan(0);
     });
     expect(answers.reduce((sum, answer) => sum + answer.usage.prompt_tokens, 0)).toBe(whole.usage.prompt_tokens);
+
+    // The batch-size histogram saw one upstream call carrying 8 requests (the full-size request went alone, unbatched).
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toContain('ollama_embed_batch_requests_count{model="embedder:1b"} 1');
+    expect(metrics).toContain('ollama_embed_batch_requests_sum{model="embedder:1b"} 8');
+    expect(metrics).toContain('ollama_embed_batch_requests_bucket{le="4",model="embedder:1b"} 0');
   });
 });

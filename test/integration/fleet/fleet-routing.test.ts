@@ -162,6 +162,21 @@ describe('several Ollama hosts', () => {
     expect(metrics).toContain(`ollama_host_requests_total{host="${new URL(c.url).host}"} 2`);
   });
 
+  it('retries a host that drops the connection before answering (it died mid-request): non-stream and stream', async () => {
+    b.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+    const { client } = await startFleet();
+    b.script('/api/chat', { kind: 'reset' }, { kind: 'reset' });
+
+    expect((await ask(client, 'beta:1b')).choices[0]?.message.content).toBeTruthy();
+    const stream = await client.chat.completions.create({ model: 'beta:1b', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).not.toBe('');
+
+    expect(b.pendingScripts('/api/chat')).toBe(0);
+    expect(chats(c)).toBe(2);
+  });
+
   it('shows GET /api/v1/hosts to the admin scope only', async () => {
     app = await startTestApp({ ollamaUrl: [a.url, b.url].join(','), env: { MASTER_KEY: 'fleet-master-key-123' } });
     expect((await fetch(`${app.url}/api/v1/hosts`)).status).toBe(401);
@@ -194,13 +209,14 @@ describe('several Ollama hosts', () => {
 
   it('takes a host that failed its refresh out, and back within one refresh', async () => {
     const { app: proxy, client } = await startFleet({ OLLAMA_REFRESH_MS: '50', OLLAMA_HOST_COOLDOWN_MS: '60000' });
-    b.script('/api/ps', replyError(500, 'internal error'));
+    // b keeps failing its refreshes (more scripted failures than this test can use up) until reset() clears them.
+    b.script('/api/ps', ...Array.from({ length: 1_000 }, () => replyError(500, 'internal error')));
     await until(async () => ((await hosts(proxy))[1]?.state === 'down' ? true : undefined), 'host b down');
-    b.reset();
-    c.reset();
+    const [bBefore, cBefore] = [chats(b), chats(c)];
     for (let i = 0; i < 3; i++) await ask(client, 'beta:1b');
-    expect(chats(b)).toBe(0);
-    expect(chats(c)).toBe(3);
+    expect(chats(b) - bBefore).toBe(0);
+    expect(chats(c) - cBefore).toBe(3);
+    b.reset();
 
     // The next refresh succeeds: b is up again although its cooldown has not ended. (b holds the model in
     // memory as c now does, so neither is preferred for being loaded.)
@@ -249,9 +265,9 @@ describe('several Ollama hosts', () => {
       const proxy = app;
       await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
       const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      // Another client of the busy host (not this proxy) takes its one slot: the proxy cannot know it is full.
       const stuck = new AbortController();
-      const slow = client.chat.completions
-        .create({ model: 'beta:1b', messages: [{ role: 'user', content: 'slow' }] }, { signal: stuck.signal })
+      const slow = fetch(`${busy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'beta:1b', messages: [{ role: 'user', content: 'slow' }] }), signal: stuck.signal })
         .then(() => 'answered', () => 'aborted');
       await until(() => (busy.inFlight === 1 ? true : undefined), 'the busy host to hold one request');
       // The busy host holds the model, but its one slot is taken: its 503 sends the request on to c, unseen.
@@ -306,6 +322,38 @@ describe('several Ollama hosts', () => {
     } finally {
       await embedder.close();
     }
+  });
+
+  it('counts native /api/chat in the host\'s in-flight requests and admission queue, like /v1 requests', async () => {
+    a.script('/api/chat', hang());
+    app = await startTestApp({
+      ollamaUrl: 'http://127.0.0.1:9',
+      file: { ollama: { hosts: [{ url: a.url, maxParallel: 1 }, { url: b.url }] } },
+      env: { OLLAMA_QUEUE_SIZE: '1', OLLAMA_QUEUE_WAIT_MS: '60000' },
+    });
+    const proxy = app;
+    await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+    const chat = (signal?: AbortSignal) =>
+      fetch(`${proxy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'alpha:1b', stream: false, messages: [{ role: 'user', content: 'hi' }] }), ...(signal ? { signal } : {}) });
+    const row = async () => (await hosts(proxy))[0] as HostRow & { queued_requests: number };
+
+    const stuck = new AbortController();
+    const first = chat(stuck.signal).then((r) => r.status, () => 'aborted');
+    await until(async () => ((await row()).in_flight === 1 ? true : undefined), 'the native chat in flight on a');
+    const second = chat();
+    await until(async () => ((await row()).queued_requests === 1 ? true : undefined), 'the second native chat queued');
+    const third = await chat();
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).not.toBeNull();
+    expect(((await third.json()) as { error: unknown }).error).toEqual(expect.any(String));
+
+    stuck.abort();
+    expect(await first).toBe('aborted');
+    const answered = await second;
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { message: { content: string } }).message.content).not.toBe('');
+    await until(async () => ((await row()).in_flight === 0 ? true : undefined), 'a idle again');
+    expect(chats(a, 'alpha:1b')).toBe(2);
   });
 
   it('queues a request while every host with the model is at maxParallel, and answers 503 with retry-after beyond the queue', async () => {

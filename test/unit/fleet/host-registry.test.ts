@@ -59,4 +59,39 @@ describe('createFleet', () => {
     await fleet.refresh();
     expect(read.calls).toContain('http://a/api/tags');
   });
+
+  it('the host chosen for a model counts as loading it: the next request for the model follows it there', async () => {
+    const fleet = createFleet({ hosts: [{ url: 'http://a', maxParallel: 4 }, { url: 'http://b', maxParallel: 4 }], read: table({ 'http://a': { tags: ['m'], ps: [] }, 'http://b': { tags: ['m'], ps: [] } }), refreshMs: 0, cooldownMs: 60_000 });
+    await fleet.refresh();
+    const first = fleet.candidates('m')[0]!;
+    fleet.begin!(first);
+    expect(fleet.candidates('m')[0]).toBe(first);
+    expect(fleet.view().find((host) => host.url === first)!.loaded_models).toEqual(['m:latest']);
+  });
+
+  it('a request waits for a warm slot rather than cold-load the model on another host, until the queue is as deep as the warm slots', async () => {
+    const answers = { 'http://a': { tags: ['m'], ps: ['m'] }, 'http://b': { tags: ['m'], ps: [] } };
+    const fleet = createFleet({ hosts: [{ url: 'http://a', maxParallel: 2 }, { url: 'http://b', maxParallel: 2 }], read: table(answers), refreshMs: 0, cooldownMs: 60_000, queueSize: 10, queueWaitMs: 60_000 });
+    await fleet.refresh();
+    const signal = new AbortController().signal;
+    expect(fleet.admit!('m', signal)).toBeUndefined();
+    fleet.begin!(fleet.candidates('m')[0]!);
+    expect(fleet.admit!('m', signal)).toBeUndefined();
+    fleet.begin!(fleet.candidates('m')[0]!);
+    expect(fleet.view()[0]!.in_flight).toBe(2);
+    // a (warm) is full, b (cold) is free: the first waiter stays queued, the second makes the queue two deep.
+    const admitted: string[] = [];
+    const first = fleet.admit!('m', signal)!.then(() => admitted.push('first'));
+    await Promise.resolve();
+    expect(admitted).toEqual([]);
+    expect(fleet.queued('m')).toBe(1);
+    const second = fleet.admit!('m', signal)!.then(() => admitted.push('second'));
+    await first;
+    expect(admitted).toEqual(['first']);
+    expect(fleet.candidates('m')[0]).toBe('http://b');
+    expect(fleet.queued('m')).toBe(1);
+    fleet.end!('http://a', 5);
+    await second;
+    expect(admitted).toEqual(['first', 'second']);
+  });
 });

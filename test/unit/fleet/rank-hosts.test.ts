@@ -33,6 +33,12 @@ describe('rankHosts', () => {
     expect(rank([cold, busy, heavy, loaded], 'm')).toEqual(['http://loaded', 'http://heavy', 'http://cold', 'http://busy']);
   });
 
+  it('puts a host at maxParallel after hosts with a free slot, even when it has the model loaded', () => {
+    const full = host('http://full', ['m'], { loaded: new Set(['m:latest']), inFlight: 2, maxParallel: 2 });
+    const free = host('http://free', ['m'], { inFlight: 1, maxParallel: 2 });
+    expect(rank([full, free], 'm')).toEqual(['http://free', 'http://full']);
+  });
+
   it('tries resting hosts last, and the session host first while it is healthy', () => {
     const a = host('http://a', ['m']);
     const b = host('http://b', ['m'], { downUntil: 5_000 });

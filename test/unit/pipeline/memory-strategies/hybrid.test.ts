@@ -3,7 +3,7 @@ import { hybridStrategy } from '../../../../src/pipeline/memory-strategies/hybri
 import { byLength, contents, historyWith, system, user } from './history-builders.js';
 
 describe('hybridStrategy', () => {
-  const settings = { strategy: 'hybrid' as const, memorySize: 200, windowSize: 40 };
+  const settings = { strategy: 'hybrid' as const, memorySize: 200, windowSize: 40, lowWater: 1 };
 
   it('sends pinned system messages, the summary, then only the turns inside window_size', () => {
     const history = { ...historyWith(4, settings, [system('rules')]), summary: 'Ada likes tea.' };
@@ -17,6 +17,10 @@ describe('hybridStrategy', () => {
 
   it('folds a single turn that is larger than the window, which no prompt would carry', () => {
     expect(hybridStrategy.foldCount(historyWith(1, { ...settings, windowSize: 15 }), byLength)).toBe(1);
+  });
+
+  it('folds a block when the window overflows: down to low water (default 60 %) of window_size', () => {
+    expect(hybridStrategy.foldCount(historyWith(5, { strategy: 'hybrid', memorySize: 200, windowSize: 80 }), byLength)).toBe(3);
   });
 
   it('asks for nothing while every turn is inside the window', () => {

@@ -3,8 +3,8 @@ import { slidingWindow } from '../../../../src/pipeline/memory-strategies/slidin
 import { assistant, byLength, contents, historyWith, system, user } from './history-builders.js';
 
 describe('slidingWindow.prepare', () => {
-  it('sends the pinned system messages, then the newest turns that fit window_size, then the new messages', () => {
-    const history = historyWith(5, { windowSize: 40 }, [system('be brief')]);
+  it('sends the pinned system messages, then the newest turns that fit window_size, then the new messages (low water 1: one turn at a time)', () => {
+    const history = historyWith(5, { windowSize: 40, lowWater: 1 }, [system('be brief')]);
     const sent = slidingWindow.prepare(history, [user('q6')], byLength);
     expect(contents(sent)).toEqual(['be brief', 'q4', 'a4', 'q5', 'a5', 'q6']);
   });
@@ -21,8 +21,13 @@ describe('slidingWindow.prepare', () => {
   });
 
   it('never splits a turn: one that does not fit is left out with everything older', () => {
-    const history = historyWith(3, { windowSize: 30 });
+    const history = historyWith(3, { windowSize: 30, lowWater: 1 });
     expect(contents(slidingWindow.prepare(history, [user('x')], byLength))).toEqual(['q3', 'a3', 'x']);
+  });
+
+  it('drops a block when the window overflows: down to low water (default 60 %) of window_size', () => {
+    const history = historyWith(5, { windowSize: 80 }, [system('be brief')]);
+    expect(contents(slidingWindow.prepare(history, [user('q6')], byLength))).toEqual(['be brief', 'q4', 'a4', 'q5', 'a5', 'q6']);
   });
 });
 

@@ -21,9 +21,9 @@ describe('summaryStrategy.prepare', () => {
     expect(sent.every((message) => message.role !== 'system')).toBe(true);
   });
 
-  it('caps what it sends at memory_size while a summary is pending', () => {
+  it('sends what the pending summary will leave (the newest window_size) once the turns exceed memory_size', () => {
     const history = historyWith(6, { strategy: 'summary', memorySize: 40, windowSize: 20 });
-    expect(contents(summaryStrategy.prepare(history, [user('q7')], byLength))).toEqual(['q5', 'a5', 'q6', 'a6', 'q7']);
+    expect(contents(summaryStrategy.prepare(history, [user('q7')], byLength))).toEqual(['q6', 'a6', 'q7']);
   });
 });
 
@@ -34,6 +34,10 @@ describe('summaryStrategy.foldCount', () => {
 
   it('folds every turn older than the newest window_size once memory_size is exceeded', () => {
     expect(summaryStrategy.foldCount(historyWith(5, { memorySize: 80, windowSize: 40 }), byLength)).toBe(3);
+  });
+
+  it('folds in blocks even when window_size equals memory_size: down to low water (60 %) of memory_size', () => {
+    expect(summaryStrategy.foldCount(historyWith(5, { memorySize: 80, windowSize: 80 }), byLength)).toBe(3);
   });
 
   it('folds even the newest turn when it alone is larger than window_size', () => {

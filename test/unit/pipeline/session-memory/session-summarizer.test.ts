@@ -43,7 +43,7 @@ function gatedModel() {
 }
 
 async function sessionWithTurns(turns: number) {
-  const registry = createSessions({ kv: createMemoryKvStore(), ttlMs: 60_000, defaults: { strategy: 'hybrid', memorySize: 1000, windowSize: 40 } });
+  const registry = createSessions({ kv: createMemoryKvStore(), ttlMs: 60_000, defaults: { strategy: 'hybrid', memorySize: 1000, windowSize: 40, lowWater: 1 } });
   const session = await registry.open('s', ANONYMOUS, ctx.signal);
   let history = session.record.history;
   for (let n = 1; n <= turns; n++) history = appendTurn(history, [{ role: 'user', content: `question ${n} `.repeat(8) }], { role: 'assistant', content: `answer ${n}` });
