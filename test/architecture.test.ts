@@ -24,7 +24,7 @@ const ALLOWED: Record<string, string[]> = {
   config: ['config'],
   startup: ['core', 'shared', 'ollama', 'pipeline', 'startup'],
   // The CLI is its own entry: it opens the key store and talks to a running server; `serve` starts main.ts.
-  cli: ['core', 'shared', 'config', 'access', 'stores', 'model-admin', 'ollama', 'startup', 'cli', 'create-access-control.ts', 'load-secrets.ts', 'main.ts'],
+  cli: ['core', 'shared', 'config', 'access', 'stores', 'model-admin', 'ollama', 'fleet', 'startup', 'cli', 'create-access-control.ts', 'load-secrets.ts', 'main.ts'],
   // The composition root (src/*.ts) builds everything; nothing but the CLI imports it.
   '(root)': ['access', 'anthropic', 'openai', 'openai-responses', 'config', 'core', 'finetune', 'fleet', 'http', 'model-admin', 'observability', 'ollama', 'pipeline', 'plugins', 'shared', 'startup', 'stores', '(root)'],
 };

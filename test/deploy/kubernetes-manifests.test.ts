@@ -12,7 +12,7 @@ import { KUBERNETES_SCHEMAS } from './kubernetes-schemas.js';
 // metrics the proxy really exports. Nothing here talks to a cluster.
 
 const ROOT = resolve(import.meta.dirname, '../../deploy/kubernetes');
-const OVERLAYS = ['external-stores', 'bundled-stores'] as const;
+const OVERLAYS = ['external-stores', 'bundled-stores', 'tls'] as const;
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: any };
@@ -68,10 +68,12 @@ describe.runIf(hasKubectl || process.env.CI).each(OVERLAYS)('the Kubernetes over
     expect(service.spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
   });
 
-  it('probes readiness on /health/ready and liveness on /health of a declared port', () => {
+  it('probes readiness on /health/ready and liveness on /health of a declared port, over HTTPS when the proxy serves TLS', () => {
     const container = proxyContainer();
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    const tls = container.env.some((entry: { name: string }) => entry.name === 'TLS_CERT_FILE');
+    const scheme = tls ? { scheme: 'HTTPS' } : {};
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http', ...scheme });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http', ...scheme });
     expect(container.ports).toContainEqual({ name: 'http', containerPort: 8000 });
     expect(container.env).toContainEqual({ name: 'PORT', value: '8000' });
     expect(container.env).toContainEqual({ name: 'HOST', value: '0.0.0.0' });
@@ -134,6 +136,22 @@ describe.runIf(hasKubectl || process.env.CI).each(OVERLAYS)('the Kubernetes over
       expect(postgres.env).toContainEqual({ name: 'POSTGRES_PASSWORD_FILE', value: '/run/secrets/postgres/password' });
     });
   }
+});
+
+describe.runIf(hasKubectl || process.env.CI)('the Kubernetes TLS component', () => {
+  it('serves HTTPS from the mounted kubernetes.io/tls Secret and scrapes /metrics over HTTPS', () => {
+    const objects = render('tls');
+    const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'ollama-openai-proxy')!;
+    const container = deployment.spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+    const volume = deployment.spec.template.spec.volumes.find((entry: any) => entry.secret?.secretName === 'ollama-openai-proxy-tls');
+    const mount = container.volumeMounts.find((entry: any) => entry.name === volume.name);
+    expect(mount).toMatchObject({ readOnly: true });
+    expect(env.TLS_CERT_FILE).toBe(`${mount.mountPath}/tls.crt`);
+    expect(env.TLS_KEY_FILE).toBe(`${mount.mountPath}/tls.key`);
+    const monitor = objects.find((object) => object.kind === 'ServiceMonitor')!;
+    expect(monitor.spec.endpoints[0]).toMatchObject({ scheme: 'https', tlsConfig: { ca: { secret: { name: 'ollama-openai-proxy-tls', key: 'ca.crt' } } } });
+  });
 });
 
 describe.runIf(hasKubectl || process.env.CI)('the alert expression', () => {

@@ -2,9 +2,9 @@ import { toCountTokensRequest, type AnthropicCall } from '../../anthropic/to-cha
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { sessionIdOf } from '../session-id.js';
-import { answerMessages, toolChars, type MessagesRouteDeps } from './answer-messages.js';
+import { answerMessages, toolChars, type MessagesRouteDeps } from '../generation/answer-messages.js';
 
-export type { MessagesRouteDeps, PromptCounter } from './answer-messages.js';
+export type { MessagesRouteDeps, PromptCounter } from '../generation/answer-messages.js';
 
 /**
  * First in every Anthropic route's chain: whatever fails from here on (authentication, rate limits, the body,

@@ -1,9 +1,9 @@
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { ChatCall } from '../../openai/to-chat-request.js';
 import { sessionIdOf } from '../session-id.js';
-import { answerChat, type ChatRouteDeps } from './answer-chat.js';
+import { answerChat, type ChatRouteDeps } from '../generation/answer-generation.js';
 
-export type { ChatRouteDeps } from './answer-chat.js';
+export type { ChatRouteDeps } from '../generation/answer-generation.js';
 
 /** POST /v1/chat/completions: the parsed call (openai/to-chat-request.ts) → backend → chat.completion JSON or SSE chunks. */
 export function chatCompletionsRoute(deps: ChatRouteDeps) {

@@ -3,8 +3,8 @@ import type { ChatBackend } from '../../core/chat-backend.js';
 import type { TextCall } from '../../openai/to-text-request.js';
 import { createTextChunkEncoder, toOpenAITextCompletion } from '../../openai/to-openai-text-completion.js';
 import { newCompletionId, SYSTEM_FINGERPRINT } from '../../openai/openai-ids.js';
-import { answerGeneration } from './answer-chat.js';
-import type { StreamingDeps } from './streaming-response.js';
+import { answerGeneration } from '../generation/answer-generation.js';
+import type { StreamingDeps } from '../generation/generation-metrics.js';
 
 export interface CompletionsRouteDeps extends StreamingDeps {
   backend: ChatBackend;

@@ -6,7 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { EmbeddingCall } from '../../openai/to-embedding-request.js';
 import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, recordUsage } from './streaming-response.js';
+import { annotationHeaders, recordUsage } from '../generation/generation-metrics.js';
 
 export interface EmbeddingsRouteDeps {
   backend: EmbeddingPort;

@@ -8,7 +8,7 @@ import { toCompactRequest } from '../../openai-responses/to-compact-request.js';
 import { toCompactedResponse } from '../../openai-responses/to-compaction.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { callContext } from '../locals.js';
-import { recordUsage } from './streaming-response.js';
+import { recordUsage } from '../generation/generation-metrics.js';
 
 // Stored responses: GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items, and
 // POST /v1/responses/compact (the summary memory writes the compacted conversation).

@@ -9,7 +9,7 @@ import { createResponsesEncoder, type ResponsesEncoder } from '../../openai-resp
 import type { StoredResponsePayload } from '../../openai-responses/stored-response.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sessionIdOf } from '../session-id.js';
-import { answerGeneration, type ChatRouteDeps } from './answer-chat.js';
+import { answerGeneration, type ChatRouteDeps } from '../generation/answer-generation.js';
 
 // POST /v1/responses (and /responses): the Responses API on the same pipeline as chat. The body becomes a
 // canonical request; a previous_response_id puts the stored conversation (fitted by the memory strategy)

@@ -9,7 +9,7 @@ import { toChatCall } from '../../openai/to-chat-request.js';
 import { callContext } from '../locals.js';
 import type { HttpResponse } from '../http-types.js';
 import { sessionIdOf } from '../session-id.js';
-import { answerChat, type ChatRouteDeps } from './answer-chat.js';
+import { answerChat, type ChatRouteDeps } from '../generation/answer-generation.js';
 
 export interface SimpleChatDeps extends ChatRouteDeps {
   /** Used when the body names no model (config DEFAULT_MODEL). */

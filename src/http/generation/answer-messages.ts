@@ -6,7 +6,7 @@ import type { AnthropicCall } from '../../anthropic/to-chat-request.js';
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import type { Usage } from '../../core/chat-result.js';
 import type { HttpResponse } from '../http-types.js';
-import { answerGeneration, type ChatRouteDeps } from './answer-chat.js';
+import { answerGeneration, type ChatRouteDeps } from './answer-generation.js';
 
 /** Prompt sizes without a tokenizer, calibrated from what Ollama counted (the session memory's estimator). */
 export interface PromptCounter {

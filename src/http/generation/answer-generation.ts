@@ -10,7 +10,7 @@ import type { StreamFlags } from '../../openai/stream-flags.js';
 import type { HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { callContext } from '../locals.js';
-import { annotationHeaders, chatStreamTap, recordUsage, type StreamingDeps } from './streaming-response.js';
+import { annotationHeaders, chatStreamTap, recordUsage, type StreamingDeps } from './generation-metrics.js';
 
 export interface ChatRouteDeps extends StreamingDeps {
   backend: ChatBackend;
