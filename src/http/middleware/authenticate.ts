@@ -1,4 +1,5 @@
-import { AuthenticationError, PermissionDeniedError } from '../../core/errors.js';
+import { assertScope } from '../../access/scopes.js';
+import { AuthenticationError } from '../../core/errors.js';
 import type { Principal, Scope } from '../../core/principal.js';
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 
@@ -29,9 +30,7 @@ export function requireScope(scope: Scope) {
   return function requireScopeMiddleware(_req: HttpRequest, res: HttpResponse, next: Next): void {
     const principal = res.locals.principal;
     if (!principal) throw new AuthenticationError();
-    if (!principal.scopes.includes(scope)) {
-      throw new PermissionDeniedError(`This key lacks the '${scope}' scope required for this route.`, null);
-    }
+    assertScope(principal.scopes, scope, 'this route');
     next();
   };
 }

@@ -2,8 +2,8 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { isOllamaNativePath, requiredScope } from '../../access/scopes.js';
-import { AuthenticationError, InvalidRequestError, PermissionDeniedError, UpstreamUnavailableError } from '../../core/errors.js';
+import { assertScope, isOllamaNativePath, requiredScope } from '../../access/scopes.js';
+import { AuthenticationError, InvalidRequestError, UpstreamUnavailableError } from '../../core/errors.js';
 import { isConnectFailure } from '../../shared/connect-failure.js';
 import { parseByteLimit } from '../middleware/json-body.js';
 import type { OpenStreams } from '../open-streams.js';
@@ -179,10 +179,7 @@ export function ollamaPassthrough(deps: OllamaPassthroughDeps) {
     guard(req: Request, res: Response, next: NextFunction): void {
       const principal = res.locals.principal;
       if (!principal) throw new AuthenticationError();
-      const scope = requiredScope(req.url) ?? 'ollama';
-      if (!principal.scopes.includes(scope)) {
-        throw new PermissionDeniedError(`This key lacks the '${scope}' scope required for ${req.method} ${res.locals.route}.`);
-      }
+      assertScope(principal.scopes, requiredScope(req.url) ?? 'ollama', `${req.method} ${res.locals.route}`);
       next();
     },
     /** A key with a model allow-list: the body's models are checked before anything reaches Ollama. */
