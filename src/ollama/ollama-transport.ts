@@ -100,11 +100,27 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
   const tracks = pool.begin !== undefined;
   const choosesHost = pool.urls().length > 1;
 
+  const admitted = async (call: OllamaCall): Promise<void> => {
+    const waiting = pool.admit!(call.model, call.signal);
+    if (waiting !== undefined) await waiting;
+  };
+
   const send = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
-    if (pool.admit !== undefined && GENERATION_PATHS.has(call.path)) {
-      const waiting = pool.admit(call.model, call.signal);
-      if (waiting !== undefined) await waiting;
+    const admits = pool.admit !== undefined && GENERATION_PATHS.has(call.path);
+    if (admits) await admitted(call);
+    try {
+      return await sendToCandidates(call);
+    } catch (error) {
+      // Every host left answered 503 busy: typically a host died with this request in flight and the survivors are
+      // at their maxParallel. The request waits in the admission queue for a slot (as if it had just arrived, with
+      // the dead host out of the picture) and is tried once more, instead of failing where Ollama would queue it.
+      if (!admits || call.signal.aborted || !isBusy(error)) throw error;
+      await admitted(call);
+      return sendToCandidates(call);
     }
+  };
+
+  const sendToCandidates = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
     let lastError: unknown;
     const failures: Array<{ url: string; reason: string }> = [];
     const candidates = pool.candidates(call.model, call.sessionId);
@@ -153,6 +169,11 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
   };
 
   return { send, sendTo, close: () => agent.close() };
+}
+
+/** Ollama's 503: its queue or the host's parallel slots are full. */
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && httpStatusOf.get(error) === 503;
 }
 
 /**

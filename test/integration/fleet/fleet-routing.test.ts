@@ -282,6 +282,42 @@ describe('several Ollama hosts', () => {
     }
   });
 
+  it('waits for a slot, not with a 503, when a host dies under a request and the survivor is at its maxParallel', async () => {
+    const pair = await Promise.all([0, 1].map(() => startFakeOllama({ models: [fakeModel('beta:1b')], maxParallel: 1 })));
+    try {
+      for (const fake of pair) {
+        fake.loaded.push({ name: 'beta:1b', expiresAt: new Date(Date.now() + 3_600_000), contextLength: 4096 });
+        fake.script('/api/chat', hang());
+      }
+      app = await startTestApp({ ollamaUrl: pair.map((fake) => fake.url).join(','), env: { OLLAMA_REFRESH_MS: '0', OLLAMA_QUEUE_SIZE: '4' } });
+      const proxy = app;
+      await until(async () => ((await hosts(proxy)).every((host) => host.state === 'up') ? true : undefined), 'both hosts up');
+      const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      // One host's only slot is taken through the proxy; then the other host dies before the proxy notices.
+      const held = new AbortController();
+      const holding = client.chat.completions.create({ model: 'beta:1b', messages: [{ role: 'user', content: 'hold' }] }, { signal: held.signal }).then(
+        () => 'answered',
+        () => 'aborted',
+      );
+      await until(() => (pair[0]!.inFlight + pair[1]!.inFlight === 1 ? true : undefined), 'one host to hold the request');
+      const [survivor, dying] = pair[0]!.inFlight === 1 ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
+      await dying.close();
+
+      // Sent to the dead host (refused), then to the full survivor (503 busy): it waits in the admission queue.
+      const waiting = ask(client, 'beta:1b');
+      const survivorRow = async () => (await hosts(proxy)).find((host) => host.url === survivor.url) as HostRow & { queued_requests: number };
+      await until(async () => ((await survivorRow()).queued_requests === 1 ? true : undefined), 'the request queued');
+      expect(survivor.busyRefusals).toBe(1);
+      held.abort();
+      const answer = await waiting;
+      expect(answer.choices[0]?.message.content).toBeTruthy();
+      expect(await holding).toBe('aborted');
+      expect((await hosts(proxy)).find((host) => host.url === dying.url)?.state).toBe('down');
+    } finally {
+      await Promise.all(pair.map((fake) => fake.close()));
+    }
+  });
+
   it('takes per-host settings from CONFIG_FILE ollama.hosts (names, maxParallel, weight, pinned models)', async () => {
     app = await startTestApp({
       ollamaUrl: 'http://127.0.0.1:9',
