@@ -122,6 +122,8 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
 
   const sendToCandidates = async (call: OllamaCall): Promise<OllamaFetchResponse> => {
     let lastError: unknown;
+    // A host that answered 503 busy: if no later host answers, the request failed for want of a slot, not a host.
+    let busy: unknown;
     const failures: Array<{ url: string; reason: string }> = [];
     const candidates = pool.candidates(call.model, call.sessionId);
     const last = candidates.length - 1;
@@ -148,6 +150,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
         }
         // Nothing reached the client yet: a busy host, a server error or a stale model list moves on to the next host.
         if (index < last && isRetryableBeforeFirstByte(error)) {
+          if (isBusy(error)) busy = error;
           if (error instanceof ModelNotFoundError && call.model !== undefined) pool.missed?.(url, call.model);
           else pool.failed?.(url, (error as Error).message);
           call.logger?.warn('ollama host failed before answering, trying the next one', { url, error: (error as Error).message });
@@ -164,6 +167,7 @@ export function createOllamaTransport(options: OllamaTransportOptions): OllamaTr
       if (tracks) endWhenClosed(response, () => pool.end!(url, performance.now() - started));
       return response;
     }
+    if (busy !== undefined) throw busy;
     if (failures.length > 0) throw new UpstreamUnavailableError(describeUnreachable(failures), lastError);
     throw mapOllamaFailure(lastError);
   };
