@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../core/chat-event.js';
-import { UpstreamError, type ProxyError } from '../core/errors.js';
-import type { StreamEncoder } from '../core/stream-encoder.js';
+import type { ProxyError } from '../core/errors.js';
+import { assertStreamFinished, type StreamEncoder } from '../core/stream-encoder.js';
 import { THINKING_SIGNATURE } from './anthropic-ids.js';
 import type { AnthropicMessageMeta } from './from-chat-result.js';
 import { toAnthropicUsage, toStopReason, toToolUseBlock } from './from-chat-result.js';
@@ -112,7 +112,7 @@ export function createAnthropicEncoder(meta: AnthropicMessageMeta, requestId?: s
       return first + frames(event);
     },
     end() {
-      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      assertStreamFinished(isComplete);
       return '';
     },
     errorFrame: (error: ProxyError) => `event: error\ndata: ${JSON.stringify(toAnthropicError(error, requestId))}\n\n`,

@@ -1,4 +1,4 @@
-import type { ProxyError } from './errors.js';
+import { UpstreamError, type ProxyError } from './errors.js';
 
 /**
  * How one inbound protocol puts a stream of events on the wire: the frames each event becomes, what closes a
@@ -28,3 +28,8 @@ export const SSE_DONE = 'data: [DONE]\n\n';
 
 /** The SSE keep-alive every client ignores: a comment line. */
 export const SSE_PING = ': ping\n\n';
+
+/** What an encoder's `end()` does first: events that stopped before their finish mean the upstream broke off. */
+export function assertStreamFinished(isComplete: boolean): void {
+  if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+}

@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatMessage, ToolCall } from '../core/chat-request.js';
-import { UpstreamError, type ProxyError } from '../core/errors.js';
-import { SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
+import type { ProxyError } from '../core/errors.js';
+import { assertStreamFinished, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import { responseObject, toResponsesErrorBody, type ResponseEnd, type ResponsesMeta } from './response-object.js';
 import type { ResponsesEventBody, ResponsesObject, ResponsesOutputItem } from './responses-output.js';
 import { toCallItem } from './tool-names.js';
@@ -165,7 +165,7 @@ export function createResponsesEncoder(meta: ResponsesMeta): ResponsesEncoder {
       }
     },
     end() {
-      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      assertStreamFinished(isComplete);
       return '';
     },
     errorFrame(error) {

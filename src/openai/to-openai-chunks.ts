@@ -1,6 +1,5 @@
 import type { ChatEvent } from '../core/chat-event.js';
-import { UpstreamError } from '../core/errors.js';
-import { SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
+import { assertStreamFinished, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import type { OpenAIChatCompletionChunk, OpenAIChatDelta, OpenAIFinishReason, OpenAIStreamMeta } from './openai-wire.js';
 import { dataFrame, errorDataFrame } from './openai-sse.js';
 import { toOpenAIFinishReason } from './to-openai-completion.js';
@@ -85,7 +84,7 @@ export function createChatChunkEncoder(meta: OpenAIStreamMeta): StreamEncoder<Ch
       return first + frames(event);
     },
     end() {
-      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      assertStreamFinished(isComplete);
       return SSE_DONE;
     },
     errorFrame: errorDataFrame,

@@ -1,7 +1,6 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
-import { UpstreamError } from '../core/errors.js';
-import { SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
+import { assertStreamFinished, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
 import { dataFrame, errorDataFrame } from './openai-sse.js';
 import { toOpenAITextLogprobs } from './to-openai-logprobs.js';
@@ -75,7 +74,7 @@ export function createTextChunkEncoder(meta: OpenAITextStreamMeta): StreamEncode
       return first + frames(event);
     },
     end() {
-      if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
+      assertStreamFinished(isComplete);
       return SSE_DONE;
     },
     errorFrame: errorDataFrame,
