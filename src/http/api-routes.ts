@@ -92,7 +92,7 @@ function inferenceRoutes(s: ApiRouteServices): RouteEntry[] {
   const toMessagesCall = (body: unknown) => toAnthropicCall(body, { verifyThinking: s.thinking.verify });
   const stored = storedResponsesRoutes({ conversations: s.conversations, backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) });
   const anthropic = [anthropicErrors];
-  const embeddings = { backend: chat.backend, metrics: s.metrics, ...(chat.authorizeModel ? { authorizeModel: chat.authorizeModel } : {}) };
+  const embeddings = { backend: chat.backend, metrics: s.metrics };
   return [
     { method: 'GET', paths: both('/models'), access: 'models:read', hot: true, before: [anthropicErrorsForAnthropicClients], handler: models.list },
     { method: 'GET', paths: both('/models/*id'), access: 'models:read', before: [anthropicErrorsForAnthropicClients], handler: models.get },

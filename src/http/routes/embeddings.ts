@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import type { EmbeddingPort } from '../../core/chat-backend.js';
-import type { Principal } from '../../core/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { EmbeddingCall } from '../../openai/to-embedding-request.js';
 import { toOpenAIEmbeddingList } from '../../openai/to-openai-embeddings.js';
@@ -11,10 +10,9 @@ import { annotationHeaders, recordUsage } from '../generation/generation-metrics
 export interface EmbeddingsRouteDeps {
   backend: EmbeddingPort;
   metrics: Metrics;
-  authorizeModel?: (principal: Principal | undefined, model: string) => void;
 }
 
-/** POST /v1/embeddings: string or array input; float or base64 (the openai SDK asks for base64 by default). */
+/** POST /v1/embeddings (the route's parse step has checked the model against the key's allow-list): string or array input; float or base64 (the openai SDK asks for base64 by default). */
 export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
   return async function embeddings({ request, encodingFormat }: EmbeddingCall, _req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
