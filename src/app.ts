@@ -180,7 +180,6 @@ export function createApp(deps: AppDeps): RequestListener {
     operations: deps.operations,
     hosts: deps.hosts,
     rateLimits,
-    openStreams,
   });
   const hot = mountRoutes(app, routes, guards, [perRequest, cors]);
   if (deps.consoleDir) app.use('/console', consoleRoute({ dir: deps.consoleDir }));

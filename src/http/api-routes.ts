@@ -40,7 +40,6 @@ import { storedResponsesRoutes } from './routes/responses-stored.js';
 import { responsesRoute } from './routes/responses.js';
 import { simpleChatRoute } from './routes/simple-chat.js';
 import { tokenExchangeRoute } from './routes/token-exchange.js';
-import type { OpenStreams } from './open-streams.js';
 
 /** Key management, audit and the token exchange (create-access-control.ts builds them). */
 export interface AdminApiDeps {
@@ -78,7 +77,6 @@ export interface ApiRouteServices {
   operations?: OperationsDeps | undefined;
   hosts?: HostsView | undefined;
   rateLimits?: RateLimits | undefined;
-  openStreams?: OpenStreams | undefined;
 }
 
 /** Paths every OpenAI-compatible client may use, with and without /v1 (DeepSeek's API serves both). */
