@@ -30,8 +30,10 @@ async function startVariant(launcher, variant) {
 }
 
 async function measureVariant(running, timing) {
+  // The warm-up runs before the CPU reading: only the measured requests' CPU is divided by their count.
+  if (timing.warmupSeconds > 0) await measureLoad({ ...running.target, connections: CONNECTIONS, seconds: timing.warmupSeconds, warmupSeconds: 0, idReplacement: true });
   const cpuBefore = running.proxy.child.cpuSeconds();
-  const m = await measureLoad({ ...running.target, connections: CONNECTIONS, ...timing, idReplacement: true });
+  const m = await measureLoad({ ...running.target, connections: CONNECTIONS, ...timing, warmupSeconds: 0, idReplacement: true });
   m.cpuUsPerRequest = ((running.proxy.child.cpuSeconds() - cpuBefore) / m.requests) * 1e6;
   running.runs.push(m);
 }

@@ -45,9 +45,15 @@ async function warmCache(target) {
   return check.headers.get('x-cache');
 }
 
-async function withCpu(server, run) {
+/**
+ * Runs `measure(0)` after `measure`'s own warm-up has run (`measure(warmupSeconds)` with the measured seconds
+ * at the warm-up length), and reads the server's CPU over the measured window only: a figure per request or per
+ * token must not charge the warm-up's CPU (and its JIT compiling) to the measured requests alone.
+ */
+async function withCpu(server, warmupSeconds, measure) {
+  if (warmupSeconds > 0) await measure({ seconds: warmupSeconds, warmupSeconds: 0 });
   const before = server.cpuSeconds();
-  const result = await run();
+  const result = await measure({ warmupSeconds: 0 });
   return { ...result, cpuSeconds: server.cpuSeconds() - before };
 }
 
@@ -66,14 +72,14 @@ export async function measureColumn(launcher, id, plan, log) {
     if (problems.length > 0) log(`  ${id}: validation problems: ${problems.join('; ')}`);
     const load = [];
     for (const connections of plan.concurrencies) {
-      const point = await withCpu(server, () => measureLoad({ ...target, connections, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds }));
+      const point = await withCpu(server, plan.warmupSeconds, (timing) => measureLoad({ ...target, connections, seconds: plan.seconds, ...timing }));
       point.cpuUsPerRequest = (point.cpuSeconds / point.requests) * 1e6;
       log(`  ${id} c=${connections}: ${point.rps.toFixed(0)} req/s, p50 ${point.p50.toFixed(3)} ms, p99 ${point.p99.toFixed(3)} ms${point.failed ? `, ${point.failed} failed` : ''}`);
       load.push(point);
     }
     const streamTarget = streamingTarget(target);
-    const stream = await withCpu(server, () =>
-      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens, isReplay }),
+    const stream = await withCpu(server, plan.warmupSeconds, (timing) =>
+      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, expectedTokens: plan.streamTokens, isReplay, ...timing }),
     );
     stream.tokensPerCpuSecond = (stream.tokensPerSec * stream.seconds) / stream.cpuSeconds;
     log(`  ${id} ${plan.streams} streams: ${stream.tokensPerSec.toFixed(0)} tok/s, TTFB p50 ${stream.ttfbP50.toFixed(2)} ms${stream.failed ? `, ${stream.failed} failed (${stream.firstError})` : ''}`);
@@ -94,8 +100,8 @@ async function measureProtocolStreams(server, protocols, plan, log) {
     const streamTarget = streamingTarget(target);
     const check = await measureStreams({ target: streamTarget, concurrency: 1, seconds: 0.2, warmupSeconds: 0, expectedTokens: plan.streamTokens });
     if (check.failed > 0 || check.streams === 0) log(`  c ${name}: validation problem: ${check.firstError ?? 'no stream completed'}`);
-    const stream = await withCpu(server, () =>
-      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, warmupSeconds: plan.warmupSeconds, expectedTokens: plan.streamTokens }),
+    const stream = await withCpu(server, plan.warmupSeconds, (timing) =>
+      measureStreams({ target: streamTarget, concurrency: plan.streams, seconds: plan.seconds, expectedTokens: plan.streamTokens, ...timing }),
     );
     stream.tokensPerCpuSecond = (stream.tokensPerSec * stream.seconds) / stream.cpuSeconds;
     log(`  c ${name} ${plan.streams} streams: ${stream.tokensPerSec.toFixed(0)} tok/s, ${stream.tokensPerCpuSecond.toFixed(0)} tok/CPU-s${stream.failed ? `, ${stream.failed} failed (${stream.firstError})` : ''}`);
