@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ProxyError } from '../core/errors.js';
-import { assertStreamFinished, type StreamEncoder } from '../core/stream-encoder.js';
+import { assertStreamFinished, prefixOnce, type StreamEncoder } from '../core/stream-encoder.js';
 import { THINKING_SIGNATURE } from './anthropic-ids.js';
 import type { AnthropicMessageMeta } from './from-chat-result.js';
 import { toAnthropicUsage, toStopReason, toToolUseBlock } from './from-chat-result.js';
@@ -25,7 +25,7 @@ function frame(event: AnthropicStreamEvent): string {
  * after the 200 is an `error` event carrying `requestId`.
  */
 export function createAnthropicEncoder(meta: AnthropicMessageMeta, requestId?: string): StreamEncoder<ChatEvent> {
-  let messageStart = frame({
+  const messageStart = frame({
     type: 'message_start',
     message: { id: meta.id, type: 'message', role: 'assistant', model: meta.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
   });
@@ -105,12 +105,7 @@ export function createAnthropicEncoder(meta: AnthropicMessageMeta, requestId?: s
     get isComplete() {
       return isComplete;
     },
-    encode(event) {
-      if (messageStart === '') return frames(event);
-      const first = messageStart;
-      messageStart = '';
-      return first + frames(event);
-    },
+    encode: prefixOnce(messageStart, frames),
     end() {
       assertStreamFinished(isComplete);
       return '';

@@ -33,3 +33,18 @@ export const SSE_PING = ': ping\n\n';
 export function assertStreamFinished(isComplete: boolean): void {
   if (!isComplete) throw new UpstreamError('The model stream ended before the response was complete.');
 }
+
+/**
+ * `frames` with `prefix` written once before the first event's frames (a role chunk, an echoed prompt, Anthropic's
+ * `message_start`): the frame an encoder owes before anything else, sent with the first event so that a stream
+ * that fails before its first event gets only its error frame.
+ */
+export function prefixOnce<E>(prefix: string, frames: (event: E) => string): (event: E) => string {
+  let pending = prefix;
+  return (event) => {
+    if (pending === '') return frames(event);
+    const first = pending;
+    pending = '';
+    return first + frames(event);
+  };
+}

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../core/chat-event.js';
-import { assertStreamFinished, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
+import { assertStreamFinished, prefixOnce, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import type { OpenAIChatCompletionChunk, OpenAIChatDelta, OpenAIFinishReason, OpenAIStreamMeta } from './openai-wire.js';
 import { dataFrame, errorDataFrame } from './openai-sse.js';
 import { toOpenAIFinishReason } from './to-openai-completion.js';
@@ -42,7 +42,7 @@ export function createChatChunkEncoder(meta: OpenAIStreamMeta): StreamEncoder<Ch
     return dataFrame(value);
   };
   let isComplete = false;
-  let roleChunk = dataFrame(chunk({ role: 'assistant', content: '' }, null));
+  const roleChunk = dataFrame(chunk({ role: 'assistant', content: '' }, null));
   // Our own numbering: a plugin's second round may restart the backend's indices at 0.
   let toolCallCount = 0;
 
@@ -77,12 +77,7 @@ export function createChatChunkEncoder(meta: OpenAIStreamMeta): StreamEncoder<Ch
     get isComplete() {
       return isComplete;
     },
-    encode(event) {
-      if (roleChunk === '') return frames(event);
-      const first = roleChunk;
-      roleChunk = '';
-      return first + frames(event);
-    },
+    encode: prefixOnce(roleChunk, frames),
     end() {
       assertStreamFinished(isComplete);
       return SSE_DONE;

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../core/chat-event.js';
 import type { ChatResult, FinishReason } from '../core/chat-result.js';
-import { assertStreamFinished, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
+import { assertStreamFinished, prefixOnce, SSE_DONE, SSE_PING, type StreamEncoder } from '../core/stream-encoder.js';
 import type { OpenAIResponseMeta, OpenAITextCompletion, OpenAITextFinishReason } from './openai-wire.js';
 import { dataFrame, errorDataFrame } from './openai-sse.js';
 import { toOpenAITextLogprobs } from './to-openai-logprobs.js';
@@ -38,7 +38,7 @@ export function createTextChunkEncoder(meta: OpenAITextStreamMeta): StreamEncode
     return value;
   };
   let isComplete = false;
-  let prefix = meta.echoPrompt ? dataFrame(chunk(meta.echoPrompt, null)) : '';
+  const prefix = meta.echoPrompt ? dataFrame(chunk(meta.echoPrompt, null)) : '';
   // Characters sent so far: the legacy text_offset of each token counts from the start of the choice's text.
   let offset = meta.echoPrompt?.length ?? 0;
   const frames = (event: ChatEvent): string => {
@@ -67,12 +67,7 @@ export function createTextChunkEncoder(meta: OpenAITextStreamMeta): StreamEncode
     get isComplete() {
       return isComplete;
     },
-    encode(event) {
-      if (prefix === '') return frames(event);
-      const first = prefix;
-      prefix = '';
-      return first + frames(event);
-    },
+    encode: prefixOnce(prefix, frames),
     end() {
       assertStreamFinished(isComplete);
       return SSE_DONE;
