@@ -14,7 +14,6 @@ import { cacheControl } from './http/middleware/cache-control.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
-import { labelFromRoute } from './http/middleware/route-label.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { createRequestListener } from './http/request-listener.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -144,9 +143,9 @@ export function createApp(deps: AppDeps): RequestListener {
   const guards: RouteGuards = {
     // authenticate → rate limit (requests) → scope → body → [the route's parse] → rate limit (tokens, streams) → route.
     scoped: (scope: Scope): Handler[] =>
-      rateLimits ? [labelFromRoute, auth, rateLimits.requests, requireScope(scope), json] : [labelFromRoute, auth, requireScope(scope), json],
+      rateLimits ? [auth, rateLimits.requests, requireScope(scope), json] : [auth, requireScope(scope), json],
     afterParse: rateLimits ? [...rateLimits.tokensAndStreams, cacheControl] : [cacheControl],
-    signedIn: [labelFromRoute, auth],
+    signedIn: [auth],
     json,
   };
 

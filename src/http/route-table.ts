@@ -3,7 +3,7 @@ import { assertModelAllowed } from '../access/model-access.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
 import type { Scope } from '../core/principal.js';
 import type { Handler, HttpRequest, HttpResponse } from './http-types.js';
-import { methodNotAllowed } from './middleware/route-label.js';
+import { ProxyError } from '../core/errors.js';
 import type { HotRoute } from './request-listener.js';
 
 // Routes as data: every route the server answers is one entry (method, paths, who may call, handler). Express
@@ -82,9 +82,33 @@ export interface RouteGuards {
   afterParse: Handler[];
 }
 
-/** Label a hot route carries in logs and metrics: its path, under /v1 for the variants without it. */
-function hotLabel(path: string): string {
-  return path.startsWith('/v1/') || path.startsWith('/beta/') ? path : `/v1${path}`;
+/**
+ * The label a path carries in logs and metrics, fixed when the routes are mounted: its template with parameters
+ * written `{name}`, and a variant without /v1 under the /v1 path it stands for (one series per route).
+ */
+export function routeLabel(path: string, paths: readonly string[]): string {
+  const named = paths.includes(`/v1${path}`) ? `/v1${path}` : path;
+  return named.replace(/[:*](\w+)/g, '{$1}');
+}
+
+/** Names the request's route before anything can refuse it, so a 401, 403, 405 or 429 is counted under its route. */
+function labelled(label: string): Handler {
+  return (_req, res, next) => {
+    res.locals.route = label;
+    next();
+  };
+}
+
+/** For a known path asked with a method it does not serve: 405 with `allow`, as OpenAI answers. */
+function methodNotAllowed(allow: readonly string[]): Handler {
+  const header = [...allow, ...(allow.includes('GET') ? ['HEAD'] : [])].join(', ');
+  const served = new Set(header.split(', '));
+  return (req, _res, next) => {
+    // A served method reaching here means the route itself is not mounted (e.g. metrics off): a plain 404.
+    if (served.has(req.method ?? '')) return next();
+    const path = (req.url ?? '/').split('?', 1)[0];
+    next(new ProxyError('method_not_allowed', `Invalid method for URL (${req.method} ${path}): use ${allow.join(' or ')}.`, { headers: { allow: header } }));
+  };
 }
 
 function chainOf(entry: RouteEntry, guards: RouteGuards): Handler[] {
@@ -105,20 +129,20 @@ function chainOf(entry: RouteEntry, guards: RouteGuards): Handler[] {
  */
 export function mountRoutes(app: Express, entries: readonly RouteEntry[], guards: RouteGuards, around: readonly Handler[]): HotRoute[] {
   const hot: HotRoute[] = [];
-  const known = new Map<string, { methods: string[]; before: readonly Handler[] }>();
+  const known = new Map<string, { methods: string[]; before: readonly Handler[]; label: string }>();
   for (const entry of entries) {
     const chain = chainOf(entry, guards);
     for (const path of entry.paths) {
-      app[entry.method.toLowerCase() as Lowercase<Method>](path, ...chain);
+      const label = routeLabel(path, entry.paths);
+      app[entry.method.toLowerCase() as Lowercase<Method>](path, labelled(label), ...chain);
       const seen = known.get(path);
       if (seen) seen.methods.push(entry.method);
-      else known.set(path, { methods: [entry.method], before: entry.before ?? [] });
-      if (entry.hot && (entry.method === 'GET' || entry.method === 'POST')) {
-        hot.push({ method: entry.method, path, handlers: [...around, ...chain], label: hotLabel(path) });
-      }
+      else known.set(path, { methods: [entry.method], before: entry.before ?? [], label });
+      // The listener sets a hot route's label itself, before the chain.
+      if (entry.hot && (entry.method === 'GET' || entry.method === 'POST')) hot.push({ method: entry.method, path, handlers: [...around, ...chain], label });
     }
   }
   // After every route: a path's other methods answer 405, in the route's own error shape (`before`).
-  for (const [path, { methods, before }] of known) app.all(path, ...before, methodNotAllowed(methods));
+  for (const [path, { methods, before, label }] of known) app.all(path, labelled(label), ...before, methodNotAllowed(methods));
   return hot;
 }

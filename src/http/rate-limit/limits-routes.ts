@@ -35,13 +35,11 @@ export function limitsRoutes(rateLimits: RateLimits) {
   };
   return {
     async me(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/limits/me';
       const principal = res.locals.principal;
       if (!principal) throw new AuthenticationError();
       res.json(await usageOf(limitIdentity(principal, res.locals.clientIp), rateLimits.resolve(principal)));
     },
     async forKey(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/limits/:keyId';
       res.json(await usageOf(`key:${String(req.params.keyId)}`, undefined));
     },
   };

@@ -6,7 +6,6 @@ import { auditQuery, toAuditJson, toAuditQuery } from './admin-wire.js';
 /** GET /api/v1/audit (scope `admin`): ?key_id=&model=&status=&from=&to=&limit=, newest first. */
 export function adminAuditRoute(queryAudit: (query: AuditQuery) => Promise<AuditEntry[]>) {
   return async function adminAudit(req: Request, res: Response): Promise<void> {
-    res.locals.route = '/api/v1/audit';
     const query = toAuditQuery(parseOpenAIBody(auditQuery, req.query));
     res.json({ object: 'list', data: (await queryAudit(query)).map(toAuditJson) });
   };

@@ -38,23 +38,19 @@ function toFinetuneRequest(body: z.output<typeof finetuneBodySchema>): FinetuneR
 export function adminFinetuneRoutes(api: FinetuneApi) {
   return {
     async create(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/finetune';
       const request = toFinetuneRequest(parseOpenAIBody(finetuneBodySchema, req.body));
       const job = await api.jobs.submit(await api.prepare(request, res.locals.abort!.signal));
       res.status(201).location(`/api/v1/finetune/${job.id}/status`).json(toFinetuneJobJson(job));
     },
     async list(_req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/finetune';
       const jobs = await api.jobs.list();
       // Events make the list long; the status route has them.
       res.json({ object: 'list', data: jobs.map((job) => ({ ...toFinetuneJobJson(job), events: undefined })) });
     },
     async status(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/finetune/{task_id}/status';
       res.json(toFinetuneJobJson(await api.jobs.get(String(req.params.id))));
     },
     async cancel(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/finetune/{task_id}/cancel';
       res.json(toFinetuneJobJson(await api.jobs.cancel(String(req.params.id))));
     },
   };

@@ -22,31 +22,25 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
   };
   return {
     async create(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys';
       const body = parseOpenAIBody(createKeyBody, req.body);
       const { key, secret } = await keys.createKey({ ...toKeySettingsInput(body), name: body.name, scopes: body.scopes });
       res.setHeader('cache-control', 'no-store');
       res.status(201).json({ ...toApiKeyJson(key), secret });
     },
     async list(_req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys';
       res.json({ object: 'list', data: (await keys.listKeys()).map(toApiKeyJson) });
     },
     async get(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys/{id}';
       res.json(toApiKeyJson(await keys.getKey(keyId(req))));
     },
     async update(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys/{id}';
       const body = parseOpenAIBody(updateKeyBody, req.body ?? {});
       changed(res, await keys.updateKey(keyId(req), toKeySettingsInput(body)));
     },
     async revoke(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys/{id}';
       changed(res, await keys.revokeKey(keyId(req)));
     },
     async rotate(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys/{id}/rotate';
       const body = parseOpenAIBody(rotateKeyBody, req.body ?? {});
       const grace = body.grace_period?.trim();
       const graceMs = grace === undefined ? undefined : grace === '0' ? 0 : parseDuration(grace, 'grace_period');
@@ -56,7 +50,6 @@ export function adminKeysRoutes(deps: AdminKeysDeps) {
       res.json({ ...toApiKeyJson(key), secret });
     },
     async usage(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/keys/{id}/usage';
       const query = parseOpenAIBody(usageQuery, req.query);
       await deps.flushRecords();
       const rows = await keys.keyUsage(keyId(req), {

@@ -15,11 +15,9 @@ const bodySchema = z.object({ level: z.enum(LOG_LEVELS) }).strict();
 export function adminLogsRoutes(control: LogLevelControl) {
   return {
     get(_req: Request, res: Response): void {
-      res.locals.route = '/api/v1/logs';
       res.json({ level: control.getLevel(), levels: LOG_LEVELS });
     },
     put(req: Request, res: Response): void {
-      res.locals.route = '/api/v1/logs';
       const { level } = parseOpenAIBody(bodySchema, req.body);
       const previous = control.getLevel();
       control.setLevel(level);

@@ -24,7 +24,6 @@ export function toMetricsSummaryJson(summary: MetricsSummary) {
 /** GET /api/v1/metrics/summary (scope `admin`): cumulative counters for the console's overview. */
 export function adminMetricsRoute(summarize: () => Promise<MetricsSummary>) {
   return async function adminMetrics(_req: Request, res: Response): Promise<void> {
-    res.locals.route = '/api/v1/metrics/summary';
     res.setHeader('cache-control', 'no-store');
     res.json(toMetricsSummaryJson(await summarize()));
   };

@@ -54,14 +54,12 @@ async function* eventLines(events: AsyncIterable<DeployEvent>) {
 export function adminModelsRoutes(deps: AdminModelsDeps) {
   return {
     async list(_req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/models';
       const models = await deps.admin.list(res.locals.abort!.signal);
       res.json({ object: 'list', data: models.map(toAdminModelJson) });
     },
 
     async deploy(req: Request, res: Response): Promise<void> {
       const locals = res.locals;
-      locals.route = '/api/v1/models';
       const body = parseOpenAIBody(deployBodySchema, req.body);
       locals.model = body.model_name;
       const events = deps.admin.deploy(toDeployRequest(body), locals.abort!.signal);
@@ -74,7 +72,6 @@ export function adminModelsRoutes(deps: AdminModelsDeps) {
     },
 
     async unload(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/models/{name}';
       const segments = req.params.name as unknown as string[] | string;
       const name = Array.isArray(segments) ? segments.join('/') : segments;
       res.locals.model = name;

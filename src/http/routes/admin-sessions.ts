@@ -11,12 +11,10 @@ const toAdminSessionJson = (view: AdminSessionView) => ({ ...toContextBody(view)
 /** /api/v1/sessions (scope `admin`): list (?limit=, default 100, newest first), inspect and delete any key's sessions. */
 export function adminSessionsRoutes(admin: SessionAdmin) {
   const sessionId = (req: Request, res: Response) => {
-    res.locals.route = '/api/v1/sessions/{id}';
     return String(req.params.id);
   };
   return {
     async list(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/api/v1/sessions';
       const { limit } = parseOpenAIBody(listQuery, req.query);
       res.json({ object: 'list', data: (await admin.list(limit)).map(toAdminSessionJson) });
     },

@@ -20,7 +20,6 @@ export function anthropicErrors(_req: HttpRequest, res: HttpResponse, next: Next
 /** POST /v1/messages (`?beta=true` and any `anthropic-version`/`anthropic-beta` headers accepted). */
 export function messagesRoute(deps: MessagesRouteDeps) {
   return async function messages(call: AnthropicCall, req: HttpRequest, res: HttpResponse): Promise<void> {
-    res.locals.route = '/v1/messages';
     await answerMessages(deps, res, call, sessionIdOf(req));
   };
 }
@@ -32,7 +31,6 @@ export function messagesRoute(deps: MessagesRouteDeps) {
  */
 export function countTokensRoute(deps: Pick<MessagesRouteDeps, 'promptCounter' | 'authorizeModel'>) {
   return function countTokens(req: HttpRequest, res: HttpResponse): void {
-    res.locals.route = '/v1/messages/count_tokens';
     const request = toCountTokensRequest(req.body);
     res.locals.model = request.model;
     deps.authorizeModel?.(res.locals.principal, request.model);

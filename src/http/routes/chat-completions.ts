@@ -8,7 +8,6 @@ export type { ChatRouteDeps } from '../generation/answer-generation.js';
 /** POST /v1/chat/completions: the parsed call (openai/to-chat-request.ts) → backend → chat.completion JSON or SSE chunks. */
 export function chatCompletionsRoute(deps: ChatRouteDeps) {
   return async function chatCompletions(call: ChatCall, req: HttpRequest, res: HttpResponse): Promise<void> {
-    res.locals.route = '/v1/chat/completions';
     await answerChat(deps, res, call.request, call, sessionIdOf(req));
   };
 }

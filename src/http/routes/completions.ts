@@ -13,7 +13,6 @@ export interface CompletionsRouteDeps extends StreamingDeps {
 /** POST /v1/completions and /beta/completions (DeepSeek-style FIM clients): prompt + optional suffix → /api/generate. */
 export function completionsRoute(deps: CompletionsRouteDeps) {
   return async function completions({ request, stream, includeUsage }: TextCall, req: HttpRequest, res: HttpResponse): Promise<void> {
-    res.locals.route = req.url?.startsWith('/beta') === true ? '/beta/completions' : '/v1/completions';
     const meta = { id: newCompletionId(), created: Math.floor(Date.now() / 1000), model: request.model, systemFingerprint: SYSTEM_FINGERPRINT };
     const echoPrompt = request.echo ? request.prompt : undefined;
     await answerGeneration(deps, res, {

@@ -48,6 +48,7 @@ export function consoleRoute({ dir }: ConsoleRouteOptions) {
   const root = resolve(dir);
   return async function serveConsole(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    // Not a route-table entry (static files under one prefix): it names its own route.
     res.locals.route = '/console';
     const relative = req.path === '/' ? 'index.html' : req.path.slice(1);
     const file = SAFE_PATH.test(relative) ? resolve(root, relative) : undefined;

@@ -47,7 +47,6 @@ function toSettings(body: z.output<typeof settingsSchema>): Partial<MemorySettin
 
 export function contextRoutes(sessions: SessionDirectory) {
   const sessionId = (req: Request, res: Response): string => {
-    res.locals.route = '/api/v1/context/:session_id';
     return String(req.params.session_id);
   };
   return {

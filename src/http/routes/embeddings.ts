@@ -16,7 +16,6 @@ export interface EmbeddingsRouteDeps {
 export function embeddingsRoute(deps: EmbeddingsRouteDeps) {
   return async function embeddings({ request, encodingFormat }: EmbeddingCall, _req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
-    locals.route = '/v1/embeddings';
     locals.model = request.model;
     const result = await deps.backend.embed(request, callContext(locals));
     recordUsage(res, deps.metrics, result.model, { promptTokens: result.promptTokens, completionTokens: 0 });

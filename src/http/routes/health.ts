@@ -98,11 +98,9 @@ export function healthRoutes(deps: HealthDeps) {
   };
   return {
     async live(_req: Request, res: Response): Promise<void> {
-      res.locals.route = '/health';
       res.status(200).json((await report()).body);
     },
     async ready(_req: Request, res: Response): Promise<void> {
-      res.locals.route = '/health/ready';
       const { ready, body } = await report();
       res.status(ready ? 200 : 503).json(body);
     },

@@ -16,7 +16,6 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export function metricsRoute(deps: MetricsRouteDeps) {
   const expected = deps.token === undefined ? undefined : digest(deps.token);
   return async function metricsHandler(req: Request, res: Response): Promise<void> {
-    res.locals.route = '/metrics';
     if (expected) {
       const credential = readCredential(req);
       if (credential === undefined || !timingSafeEqual(digest(credential), expected)) {

@@ -33,14 +33,12 @@ function findModel(models: readonly ModelInfo[], id: string): ModelInfo | undefi
 export function modelsRoutes(backend: CatalogPort, options: ModelsRoutesOptions = {}) {
   return {
     async list(req: HttpRequest, res: HttpResponse): Promise<void> {
-      res.locals.route = '/v1/models';
       if (!isAnthropicClient(req)) return sendJson(res, toOpenAIModelList(await visibleModels(backend, res)));
       const url = req.url ?? '';
       const page = toAnthropicPage(new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
       sendJson(res, toAnthropicModelList(await visibleModels(backend, res), page));
     },
     async get(req: Request, res: HttpResponse): Promise<void> {
-      res.locals.route = '/v1/models/{id}';
       const segments = req.params.id as unknown as string[] | string;
       const id = Array.isArray(segments) ? segments.join('/') : segments;
       const models = await visibleModels(backend, res);

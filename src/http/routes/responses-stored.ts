@@ -22,27 +22,24 @@ export interface StoredResponsesDeps {
 
 export function storedResponsesRoutes(deps: StoredResponsesDeps) {
   const { conversations } = deps;
-  const load = async (req: Request, res: Response, route: string) => {
-    res.locals.route = route;
+  const load = async (req: Request, res: Response) => {
     const stored = await conversations.load(String(req.params.id), res.locals.principal!);
     return readStoredPayload(stored.payload);
   };
   return {
     async get(req: Request, res: Response): Promise<void> {
-      res.json((await load(req, res, '/v1/responses/:id')).response);
+      res.json((await load(req, res)).response);
     },
     async inputItems(req: Request, res: Response): Promise<void> {
-      res.json(toInputItemList((await load(req, res, '/v1/responses/:id/input_items')).input_items, req.query));
+      res.json(toInputItemList((await load(req, res)).input_items, req.query));
     },
     async delete(req: Request, res: Response): Promise<void> {
-      res.locals.route = '/v1/responses/:id';
       const id = String(req.params.id);
       await conversations.delete(id, res.locals.principal!);
       res.json({ id, object: 'response', deleted: true });
     },
     async compact(req: Request, res: Response): Promise<void> {
       const locals = res.locals;
-      locals.route = '/v1/responses/compact';
       const call = toCompactRequest(req.body);
       deps.authorizeModel?.(locals.principal, call.model);
       locals.model = call.model;

@@ -35,7 +35,6 @@ function withHistory(call: ResponsesCall, previous: StoredConversation | undefin
 export function responsesRoute(deps: ResponsesRouteDeps) {
   return async function createResponse(call: ResponsesCall, req: HttpRequest, res: HttpResponse): Promise<void> {
     const locals = res.locals;
-    locals.route = '/v1/responses';
     const principal = locals.principal!;
     const previous = call.previousResponseId === undefined ? undefined : await deps.conversations.load(call.previousResponseId, principal);
     const request = withHistory(call, previous);

@@ -31,7 +31,6 @@ const simpleChatSchema = z.object({
 /** POST /api/v1/chat: one prompt (and optional system message) in, OpenAI chat.completion(.chunk) out. */
 export function simpleChatRoute(deps: SimpleChatDeps) {
   return async function simpleChat(req: Request, res: Response): Promise<void> {
-    res.locals.route = '/api/v1/chat';
     const body = parseOpenAIBody(simpleChatSchema, req.body);
     const model = body.model ?? deps.defaultModel ?? (await installedDefault(deps.backend, res));
     if (!model) throw new InvalidRequestError("Missing required parameter: 'model' (no DEFAULT_MODEL is configured and no chat model is installed).", 'model');

@@ -6,7 +6,6 @@ import { tokenRequestBody } from './admin-wire.js';
 /** POST /api/v1/auth: `{client_id, secret}` → a short-lived HS256 bearer token. The credentials are the auth. */
 export function tokenExchangeRoute(tokens: TokenService) {
   return async function tokenExchange(req: Request, res: Response): Promise<void> {
-    res.locals.route = '/api/v1/auth';
     const body = parseOpenAIBody(tokenRequestBody, req.body);
     const issued = await tokens.exchangeCredentials(body.client_id, body.secret);
     // Tokens are credentials: no shared cache may keep them.

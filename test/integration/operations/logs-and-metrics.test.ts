@@ -109,6 +109,19 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^# TYPE proxy_active_streams gauge$/m);
   });
 
+
+  it('names each route once, parameters as {name}, whatever path variant was asked and however it was refused', async () => {
+    await call('GET', '/responses/resp_missing');
+    await call('GET', '/v1/responses/resp_missing/input_items');
+    await call('GET', '/chat/completions');
+    await fetch(`${app.url}/api/v1/keys`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const text = await metricsText();
+    expect(text).toMatch(/^proxy_http_requests_total\{route="\/v1\/responses\/\{id\}",method="GET",status="404",model="none"\} 1$/m);
+    expect(text).toMatch(/^proxy_http_requests_total\{route="\/v1\/responses\/\{id\}\/input_items",method="GET",status="404",model="none"\} 1$/m);
+    expect(text).toMatch(/^proxy_http_requests_total\{route="\/v1\/chat\/completions",method="GET",status="405",model="none"\} 1$/m);
+    expect(text).toMatch(/^proxy_http_requests_total\{route="\/api\/v1\/keys",method="POST",status="401",model="none"\} 1$/m);
+    expect(text).not.toMatch(/route="[^"]*:/);
+  });
   it('counts the tokens of non-streamed text completions and embeddings too', async () => {
     await call('POST', '/v1/completions', { model: 'deepseek-coder-v2:16b', prompt: 'def f():', suffix: '\n' });
     await call('POST', '/v1/embeddings', { model: 'nomic-embed-text', input: 'hello' });
@@ -138,7 +151,7 @@ describe('GET /metrics', () => {
     fake.script('/api/chat', replyError(500, 'boom'));
     await chat('deepseek-r1:7b');
     const text = await metricsText();
-    const labelSets = (name: string) => new Set([...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\}`, 'gm'))].map((match) => match[1]!.replace(/="[^"]*"/g, '')));
+    const labelSets = (name: string) => new Set([...text.matchAll(new RegExp(`^${name}\\{((?:\\w+="(?:[^"\\\\]|\\\\.)*",?)*)\\}`, 'gm'))].map((match) => match[1]!.replace(/="[^"]*"/g, '')));
     for (const name of rule.expr.match(/\b[a-z_]+_total\b/g)!) expect(text).toMatch(new RegExp(`^# TYPE ${name} counter$`, 'm'));
     expect([...labelSets('api_errors_total')]).toEqual(['route,model']);
     expect([...labelSets('api_requests_total')]).toEqual(['route,model']);
