@@ -91,6 +91,18 @@ describe('@anthropic-ai/sdk: stop_sequences', () => {
     expect(chatRequests().map((request) => (request.body as { options?: object }).options)).toEqual([{ num_predict: 500 }, { num_predict: 500 }]);
   });
 
+  it('does not calibrate count_tokens from the estimate a cut answer reports', async () => {
+    const large = { model: MODEL, messages: [{ role: 'user' as const, content: 'y'.repeat(4000) }] };
+    const before = await client.messages.countTokens(large);
+    // 61 characters: the estimate rounds up to 16 text tokens, which read as Ollama's count would lower the ratio.
+    for (let i = 0; i < 3; i++) {
+      fake.script('/api/chat', replyNdjson(chatLines({ model: MODEL, content: ['a', 'STOP'] })));
+      const message = await client.messages.create({ ...ask('x'.repeat(61)), stop_sequences: ['STOP'] });
+      expect(message.stop_reason).toBe('stop_sequence');
+    }
+    expect((await client.messages.countTokens(large)).input_tokens).toBe(before.input_tokens);
+  });
+
   it('leaves OpenAI’s stop to Ollama, as before', async () => {
     const openai = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: KEY, maxRetries: 0 });
     await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stop: ['END', '###'] });
