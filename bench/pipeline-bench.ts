@@ -10,6 +10,7 @@ import { ANONYMOUS } from '../src/core/principal.js';
 import { modelResolution } from '../src/pipeline/model-resolution.js';
 import { responseCache } from '../src/pipeline/response-cache.js';
 import { sessionMemory } from '../src/pipeline/session-memory.js';
+import { stopSequences } from '../src/pipeline/stop-sequences.js';
 import type { SessionRegistry } from '../src/pipeline/session-memory/session-registry.js';
 import { emptyPluginRegistry } from '../src/plugins/plugin-registry.js';
 import { pluginsMiddleware } from '../src/plugins/run-plugins.js';
@@ -40,19 +41,24 @@ const pipeline = composeBackend(
   sessionMemory({ registry: {} as SessionRegistry }),
   pluginsMiddleware({ registry: emptyPluginRegistry(), maxToolRounds: 5, perKey: {} }),
   responseCache({ policy: 'deterministic', ttlMs: 60_000, shareAcrossKeys: false, tiers: [createMemoryKvStore()] }),
+  stopSequences({ estimatePromptTokens: () => 1 }),
 );
 const request: ChatRequest = { model: 'm:1b', messages: [{ role: 'user', content: 'hi' }], sampling: {} };
+// An Anthropic request with stop_sequences (matched in the proxy) whose sequence never comes: every delta is searched.
+const stopRequest: ChatRequest = { ...request, sampling: { stop: ['\n\nHuman:', '</answer>'] }, reportStopSequence: true };
 const ctx = { signal: new AbortController().signal, requestId: 'r', principal: ANONYMOUS, logger: silentLogger, outcome: {} } satisfies CallContext;
 
-async function run(backend: ChatBackend): Promise<number> {
+async function run(backend: ChatBackend, asked = request): Promise<number> {
   const started = process.hrtime.bigint();
   let count = 0;
-  for (let i = 0; i < streams; i++) for await (const _event of backend.stream(request, ctx)) count++;
+  for (let i = 0; i < streams; i++) for await (const _event of backend.stream(asked, ctx)) count++;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return count / seconds;
 }
 for (let round = 0; round < 3; round++) {
   const bare = await run(upstream);
   const staged = await run(pipeline);
-  console.log(`events/s bare ${(bare / 1e6).toFixed(2)}M, through the pipeline ${(staged / 1e6).toFixed(2)}M (${((staged / bare) * 100).toFixed(0)}%)`);
+  const matched = await run(pipeline, stopRequest);
+  const share = (rate: number) => `${(rate / 1e6).toFixed(2)}M (${((rate / bare) * 100).toFixed(0)}%)`;
+  console.log(`events/s bare ${(bare / 1e6).toFixed(2)}M, through the pipeline ${share(staged)}, with stop sequences matched ${share(matched)}`);
 }

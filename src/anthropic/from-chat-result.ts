@@ -28,8 +28,7 @@ export function fromChatResult(result: ChatResult, meta: AnthropicMessageMeta): 
     role: 'assistant',
     model: meta.model,
     content,
-    stop_reason: toStopReason(result.finishReason, (message.toolCalls?.length ?? 0) > 0),
-    stop_sequence: null,
+    ...toStopFields(result.finishReason, (message.toolCalls?.length ?? 0) > 0, result.stopSequence),
     usage: toAnthropicUsage(result.usage),
   };
 }
@@ -48,12 +47,23 @@ function toInput(argumentsJson: string): Record<string, unknown> {
   }
 }
 
+export interface AnthropicStopFields {
+  stop_reason: AnthropicStopReason;
+  stop_sequence: string | null;
+}
+
 /**
- * Ollama reports a stop sequence and the end of the turn alike (`done_reason: "stop"`; its own Anthropic layer
- * maps both to `end_turn` too) and strips the sequence from the text, so `stop_sequence` cannot be told apart:
- * both are `end_turn` with `stop_sequence: null`, never a guess (see README.md here).
+ * `stop_reason` and `stop_sequence` of a finished answer. `stopSequence` comes from the pipeline, which matches
+ * the request's `stop_sequences` itself (Ollama would strip the sequence and report a natural end). Tool calls
+ * made before the cut still make it `tool_use`; `stop_sequence` is set only with `stop_reason: "stop_sequence"`.
  */
-export function toStopReason(reason: FinishReason, hasToolCalls: boolean): AnthropicStopReason {
+export function toStopFields(reason: FinishReason, hasToolCalls: boolean, stopSequence: string | undefined): AnthropicStopFields {
+  const stopReason = toStopReason(reason, hasToolCalls);
+  if (stopSequence === undefined || stopReason !== 'end_turn') return { stop_reason: stopReason, stop_sequence: null };
+  return { stop_reason: 'stop_sequence', stop_sequence: stopSequence };
+}
+
+function toStopReason(reason: FinishReason, hasToolCalls: boolean): AnthropicStopReason {
   if (hasToolCalls && reason !== 'length') return 'tool_use';
   switch (reason) {
     case 'length':

@@ -3,7 +3,7 @@ import type { ProxyError } from '../core/errors.js';
 import { assertStreamFinished, prefixOnce, type StreamEncoder } from '../core/stream-encoder.js';
 import { THINKING_SIGNATURE } from './anthropic-ids.js';
 import type { AnthropicMessageMeta } from './from-chat-result.js';
-import { toAnthropicUsage, toStopReason, toToolUseBlock } from './from-chat-result.js';
+import { toAnthropicUsage, toStopFields, toToolUseBlock } from './from-chat-result.js';
 import type { AnthropicStreamEvent } from './anthropic-wire.js';
 import { toAnthropicError } from './to-anthropic-error.js';
 
@@ -93,7 +93,7 @@ export function createAnthropicEncoder(meta: AnthropicMessageMeta, requestId?: s
       case 'finish': {
         isComplete = true;
         const closed = close();
-        const delta = { stop_reason: toStopReason(event.finishReason, hasToolCalls), stop_sequence: null };
+        const delta = toStopFields(event.finishReason, hasToolCalls, event.stopSequence);
         return `${closed}${frame({ type: 'message_delta', delta, usage: toAnthropicUsage(event.usage) })}${frame({ type: 'message_stop' })}`;
       }
     }

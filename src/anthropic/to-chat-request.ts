@@ -22,6 +22,8 @@ export function toAnthropicCall(body: unknown, options: ToChatMessagesOptions = 
   const wire = parseAnthropicBody(anthropicMessagesRequestSchema, body);
   const request = toCanonical(wire, options);
   request.sampling = toSamplingOptions(wire);
+  // The answer names the sequence that ended it (`stop_reason: "stop_sequence"`): the proxy matches them.
+  if (request.sampling.stop !== undefined) request.reportStopSequence = true;
   const omitThinking = wire.thinking != null && wire.thinking.type !== 'disabled' && wire.thinking.display === 'omitted';
   return { request, stream: wire.stream === true, omitThinking };
 }

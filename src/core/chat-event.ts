@@ -10,7 +10,7 @@ export type ChatEvent =
   | { type: 'text-delta'; text: string; logprobs?: TokenLogprob[] }
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call'; index: number; call: ToolCall }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage };
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; stopSequence?: string };
 
 /** The result that events up to `finish` add up to; one fold for live streams, logs and single responses. */
 class ResultFold {
@@ -44,6 +44,7 @@ class ResultFold {
         if (this.toolCalls.length > 0) message.toolCalls = this.toolCalls;
         const result: ChatResult = { model: this.model, createdAt: this.createdAt, message, finishReason: event.finishReason, usage: event.usage };
         if (this.logprobs) result.logprobs = this.logprobs;
+        if (event.stopSequence !== undefined) result.stopSequence = event.stopSequence;
         return result;
       }
     }
@@ -82,5 +83,7 @@ export async function* replayEvents(result: ChatResult): AsyncGenerator<ChatEven
   for (let index = 0; index < calls.length; index++) {
     yield { type: 'tool-call', index, call: calls[index]! };
   }
-  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage };
+  yield result.stopSequence === undefined
+    ? { type: 'finish', finishReason: result.finishReason, usage: result.usage }
+    : { type: 'finish', finishReason: result.finishReason, usage: result.usage, stopSequence: result.stopSequence };
 }

@@ -93,6 +93,13 @@ export interface ChatRequest {
   /** Names of plugins the caller asked for (extra body field `plugins`). */
   plugins?: string[];
   logprobs?: LogprobsSettings;
+  /**
+   * The client must learn which of `sampling.stop` ended the answer (Anthropic's `stop_sequence`). Ollama
+   * strips a matched sequence and reports it like a natural end, so the proxy matches the sequences itself
+   * (pipeline/stop-sequences.ts) instead of sending them upstream; the result carries `stopSequence`.
+   * Unset: `stop` goes to Ollama as is (OpenAI's finish_reason "stop" covers both ends).
+   */
+  reportStopSequence?: true;
 }
 
 /** Legacy text completion, including fill-in-the-middle (`suffix`). */

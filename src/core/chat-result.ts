@@ -31,6 +31,12 @@ export interface ChatResult {
   usage: Usage;
   /** Log probabilities of the answer's tokens, when the request asked and the backend reported them. */
   logprobs?: TokenLogprob[];
+  /**
+   * The stop sequence (one of `sampling.stop`) that ended the answer, when the request asked to be told
+   * (`reportStopSequence`); finishReason is then 'stop'. The proxy matched it (pipeline/stop-sequences.ts) and
+   * cut the generation short, so Ollama never sent its counts: the usage is then partly estimated.
+   */
+  stopSequence?: string;
 }
 
 export interface EmbeddingResult {

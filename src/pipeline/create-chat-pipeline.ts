@@ -10,6 +10,7 @@ import type { TrafficStores } from '../stores/create-traffic-stores.js';
 import { modelDefaultsLookup, modelResolution } from './model-resolution.js';
 import { responseCache } from './response-cache.js';
 import { sessionMemory } from './session-memory.js';
+import { stopSequences } from './stop-sequences.js';
 import type { SessionRegistry } from './session-memory/session-registry.js';
 
 // The chat pipeline in one place: which stages wrap the upstream backend, in which order (DESIGN.md 2.6).
@@ -48,7 +49,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatBackend {
     // Outermost feature stage: it expands the prompt before plugins and the cache see it (DESIGN.md 2.6).
     sessionMemory({ registry: deps.sessions, ...(memory.summarizerModel ? { summarizerModel: memory.summarizerModel } : {}), mayUse: (principal, model) => isModelAllowed(model, principal.models) }),
     pluginStage(config, deps.plugins ?? emptyPluginRegistry()),
-    // Innermost, next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
+    // Next to the backend: the fingerprint covers exactly what goes upstream (resolved model, options).
     responseCache({
       policy: config.cache.policy,
       ttlMs: config.cache.ttlSeconds * 1000,
@@ -57,5 +58,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatBackend {
       onLookup: (result) => metrics.cacheLookup(result),
       onStoreError: deps.onCacheStoreError,
     }),
+    // Innermost: the cache fingerprints the stop list this stage keeps from Ollama, and stores the cut answer.
+    stopSequences({ estimatePromptTokens: (request) => deps.sessions.estimator.countPrompt(request) }),
   );
 }

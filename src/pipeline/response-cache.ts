@@ -23,9 +23,10 @@ export interface ResponseCacheOptions {
 }
 
 /**
- * The innermost stage: answers repeated requests from the cache, shares one upstream call among identical
- * requests in flight, and stores answers (streams only when they finished cleanly). A stored answer serves
- * both streamed and non-streamed callers. X-Cache comes from ctx.outcome.cache.
+ * Next to the backend (only the stop-sequence stage is inside it): answers repeated requests from the cache,
+ * shares one upstream call among identical requests in flight, and stores answers (streams only when they
+ * finished cleanly). A stored answer serves both streamed and non-streamed callers. X-Cache comes from
+ * ctx.outcome.cache.
  */
 export function responseCache(options: ResponseCacheOptions): ChatMiddleware {
   if (options.policy === 'off' || options.tiers.length === 0) return (next) => next;

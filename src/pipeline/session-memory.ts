@@ -25,10 +25,15 @@ function prepare(session: OpenSession, request: ChatRequest, registry: SessionRe
   return { ...request, messages };
 }
 
-/** Records the exchange and teaches the estimator from the prompt size Ollama reported. */
+/**
+ * Records the exchange and teaches the estimator from the prompt size Ollama reported (not from an answer cut
+ * at a stop sequence: its prompt size is the estimator's own guess, see core/chat-result.ts).
+ */
 async function commit(session: OpenSession, registry: SessionRegistry, sent: ChatRequest, request: ChatRequest, result: ChatResult, ctx: CallContext): Promise<boolean> {
-  const extraChars = sent.tools ? JSON.stringify(sent.tools).length : 0;
-  registry.estimator.observe(sent.model, sent.messages, result.usage.promptTokens, extraChars);
+  if (result.stopSequence === undefined) {
+    const extraChars = sent.tools ? JSON.stringify(sent.tools).length : 0;
+    registry.estimator.observe(sent.model, sent.messages, result.usage.promptTokens, extraChars);
+  }
   const record = { ...session.record, model: sent.model };
   const history = strategyByName(record.history.settings.strategy).commit(record.history, request.messages, result.message, registry.estimateFor(record));
   try {

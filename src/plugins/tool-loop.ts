@@ -24,6 +24,7 @@ interface Turn {
   owned: ToolCall[];
   foreignCount: number;
   finishReason?: FinishReason;
+  stopSequence?: string;
 }
 
 type FinishEvent = Extract<ChatEvent, { type: 'finish' }>;
@@ -47,6 +48,7 @@ export async function* runToolLoop(runRound: RoundRunner, request: ChatRequest, 
       } else if (event.type === 'finish') {
         addUsage(usage, event.usage);
         turn.finishReason = event.finishReason;
+        if (event.stopSequence !== undefined) turn.stopSequence = event.stopSequence;
       } else if (event.type === 'tool-call' && options.owners.has(event.call.name)) {
         turn.owned.push(event.call);
       } else {
@@ -56,7 +58,7 @@ export async function* runToolLoop(runRound: RoundRunner, request: ChatRequest, 
     }
     // A round without `finish` broke off upstream; the OpenAI layer reports that as an error.
     if (turn.finishReason === undefined) return;
-    if (turn.owned.length === 0) return yield finish(turn.finishReason, usage);
+    if (turn.owned.length === 0) return yield finish(turn.finishReason, usage, turn.stopSequence);
     if (round >= options.maxToolRounds) {
       options.ctx.logger.warn('plugin tool loop stopped at the round limit', { maxToolRounds: options.maxToolRounds });
       return yield finish(turn.foreignCount > 0 ? 'tool_calls' : 'length', usage);
@@ -82,8 +84,11 @@ function collect(turn: Turn, event: ChatEvent): void {
   else if (event.type === 'tool-call') turn.foreignCount++;
 }
 
-function finish(finishReason: FinishReason, usage: Usage): FinishEvent {
-  return { type: 'finish', finishReason, usage: { ...usage } };
+/** A stop sequence that ended the last round ends the whole answer (the client asked to be told which). */
+function finish(finishReason: FinishReason, usage: Usage, stopSequence?: string): FinishEvent {
+  const event: FinishEvent = { type: 'finish', finishReason, usage: { ...usage } };
+  if (stopSequence !== undefined) event.stopSequence = stopSequence;
+  return event;
 }
 
 function addUsage(total: Usage, add: Usage): void {

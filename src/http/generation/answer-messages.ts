@@ -10,9 +10,9 @@ import { answerGeneration, type ChatRouteDeps } from './answer-generation.js';
 
 /** Prompt sizes without a tokenizer, calibrated from what Ollama counted (the session memory's estimator). */
 export interface PromptCounter {
-  count(model: string, messages: readonly ChatMessage[]): number;
+  /** The request's messages and tools; what a stop sequence's cut answer reports as its prompt tokens too. */
+  countPrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>): number;
   observe(model: string, messages: readonly ChatMessage[], promptTokens: number, extraChars?: number): void;
-  charsPerToken(model: string): number;
 }
 
 export interface MessagesRouteDeps extends ChatRouteDeps {
@@ -22,7 +22,7 @@ export interface MessagesRouteDeps extends ChatRouteDeps {
 }
 
 /** Tools reach the model as JSON in its template: their text counts toward the prompt. */
-export function toolChars(request: ChatRequest): number {
+function toolChars(request: ChatRequest): number {
   return request.tools === undefined ? 0 : JSON.stringify(request.tools).length;
 }
 
@@ -34,9 +34,10 @@ export function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call:
   const { request } = call;
   const meta: AnthropicMessageMeta = { id: newMessageId(), model: request.model, omitThinking: call.omitThinking };
   if (deps.thinking) meta.signThinking = deps.thinking.sign;
-  // With a session the prompt holds history this request does not carry: nothing to learn from it.
-  const learn = (usage: Usage) => {
-    if (sessionId === undefined && usage.cachedTokens === undefined) {
+  // With a session the prompt holds history this request does not carry: nothing to learn from it. An answer
+  // cut at a stop sequence reports this very estimate (Ollama's count never came): nothing to learn either.
+  const learn = (usage: Usage, stopSequence: string | undefined) => {
+    if (sessionId === undefined && usage.cachedTokens === undefined && stopSequence === undefined) {
       deps.promptCounter.observe(request.model, request.messages, usage.promptTokens, toolChars(request));
     }
   };
@@ -47,10 +48,10 @@ export function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call:
     complete: (ctx) => deps.backend.complete(request, ctx),
     events: (ctx) => deps.backend.stream(request, ctx),
     body: (result) => {
-      learn(result.usage);
+      learn(result.usage, result.stopSequence);
       return fromChatResult(result, meta);
     },
     encoder: () => createAnthropicEncoder(meta, res.locals.requestId),
-    onFinish: (event) => learn(event.usage),
+    onFinish: (event) => learn(event.usage, event.stopSequence),
   });
 }

@@ -2,7 +2,7 @@ import { toCountTokensRequest, type AnthropicCall } from '../../anthropic/to-cha
 import type { HttpRequest, HttpResponse, Next } from '../http-types.js';
 import { sendJson } from '../json-response.js';
 import { sessionIdOf } from '../session-id.js';
-import { answerMessages, toolChars, type MessagesRouteDeps } from '../generation/answer-messages.js';
+import { answerMessages, type MessagesRouteDeps } from '../generation/answer-messages.js';
 
 export type { MessagesRouteDeps, PromptCounter } from '../generation/answer-messages.js';
 
@@ -34,9 +34,7 @@ export function countTokensRoute(deps: Pick<MessagesRouteDeps, 'promptCounter' |
     const request = toCountTokensRequest(req.body);
     res.locals.model = request.model;
     deps.authorizeModel?.(res.locals.principal, request.model);
-    const { promptCounter } = deps;
-    const tools = Math.ceil(toolChars(request) / promptCounter.charsPerToken(request.model));
-    sendJson(res, { input_tokens: promptCounter.count(request.model, request.messages) + tools });
+    sendJson(res, { input_tokens: deps.promptCounter.countPrompt(request) });
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../core/chat-request.js';
+import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 
 // Sizes history in tokens without a tokenizer: characters divided by a per-model chars-per-token ratio,
 // plus a fixed overhead per message for the chat template's markup. The ratio starts at a typical value
@@ -20,6 +20,8 @@ export interface TokenEstimatorOptions {
 export interface TokenEstimator {
   /** Estimated prompt tokens of these messages for this model. */
   count(model: string, messages: readonly ChatMessage[]): number;
+  /** Estimated prompt tokens of a whole request: its messages, and its tools (their JSON is in the prompt too). */
+  countPrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>): number;
   /** Calibrates the model's ratio from a prompt Ollama evaluated. `extraChars` covers text sent besides messages (tools). */
   observe(model: string, messages: readonly ChatMessage[], promptTokens: number, extraChars?: number): void;
   charsPerToken(model: string): number;
@@ -57,10 +59,16 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Token
     return { chars, fixed };
   };
 
+  const count = (model: string, messages: readonly ChatMessage[]): number => {
+    const { chars, fixed } = split(messages);
+    return Math.ceil(chars / ratioOf(model)) + fixed;
+  };
+
   return {
-    count(model, messages) {
-      const { chars, fixed } = split(messages);
-      return Math.ceil(chars / ratioOf(model)) + fixed;
+    count,
+    countPrompt({ model, messages, tools }) {
+      const toolTokens = tools === undefined ? 0 : Math.ceil(JSON.stringify(tools).length / ratioOf(model));
+      return count(model, messages) + toolTokens;
     },
     observe(model, messages, promptTokens, extraChars = 0) {
       const { chars, fixed } = split(messages);

@@ -74,6 +74,17 @@ describe('fromChatResult', () => {
     expect(message.stop_reason).toBe(stopReason);
   });
 
+  it('reports the stop sequence that ended the answer as stop_reason stop_sequence', () => {
+    const message = asSdk(fromChatResult(result({ message: { role: 'assistant', content: 'Done' }, stopSequence: '###' }), meta));
+    expect(message).toMatchObject({ content: [{ type: 'text', text: 'Done' }], stop_reason: 'stop_sequence', stop_sequence: '###' });
+  });
+
+  it('keeps tool_use (and no stop_sequence) when tool calls came before the stop sequence', () => {
+    const toolCalls = [{ id: 'call_1', name: 't', argumentsJson: '{}' }];
+    const message = fromChatResult(result({ message: { role: 'assistant', content: 'a', toolCalls }, stopSequence: '###' }), meta);
+    expect(message).toMatchObject({ stop_reason: 'tool_use', stop_sequence: null });
+  });
+
   it('sends an empty content list when the model said nothing', () => {
     expect(fromChatResult(result({ message: { role: 'assistant', content: '' } }), meta).content).toEqual([]);
   });

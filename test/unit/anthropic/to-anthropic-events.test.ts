@@ -71,6 +71,21 @@ describe('createAnthropicEncoder', () => {
     ]);
   });
 
+  it('names the stop sequence that ended the answer in message_delta', () => {
+    const stopped: ChatEvent = { type: 'finish', finishReason: 'stop', stopSequence: '</answer>', usage: { promptTokens: 7, completionTokens: 4 } };
+    expect(run([start, text('42'), stopped]).slice(-3)).toEqual([
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: '</answer>' }, usage: { input_tokens: 7, output_tokens: 4 } },
+      { type: 'message_stop' },
+    ]);
+  });
+
+  it('keeps tool_use in message_delta when a tool call came before the stop sequence', () => {
+    const call: ChatEvent = { type: 'tool-call', index: 0, call: { id: 'call_a', name: 'weather', argumentsJson: '{}' } };
+    const stopped: ChatEvent = { type: 'finish', finishReason: 'stop', stopSequence: 'END', usage: { promptTokens: 7, completionTokens: 4 } };
+    expect(run([start, call, text('x'), stopped]).at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null } });
+  });
+
   it('reports max_tokens when the model hit the length limit', () => {
     const events = run([start, text('cut'), finish('length')]);
     expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'max_tokens' } });

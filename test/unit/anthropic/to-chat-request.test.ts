@@ -72,6 +72,12 @@ describe('toAnthropicCall', () => {
     expect(toAnthropicCall(body).request.reasoning).toEqual(reasoning);
   });
 
+  it('asks the pipeline to report which stop sequence ended the answer, only when there are some', () => {
+    expect(toAnthropicCall({ ...base, stop_sequences: ['END', '###'] }).request).toMatchObject({ sampling: { stop: ['END', '###'] }, reportStopSequence: true });
+    expect(toAnthropicCall({ ...base, stop_sequences: [] }).request).not.toHaveProperty('reportStopSequence');
+    expect(toAnthropicCall(base).request).not.toHaveProperty('reportStopSequence');
+  });
+
   it("drops tool_choice 'auto' and 'none' when no tools are declared", () => {
     expect(toAnthropicCall({ ...base, tool_choice: { type: 'none' } }).request).not.toHaveProperty('toolChoice');
   });

@@ -33,3 +33,13 @@ describe('foldEvents and collectResult', () => {
     await expect(collectResult((async function* () { yield* unfinished; })())).rejects.toThrow('without a finish event');
   });
 });
+
+describe('stopSequence', () => {
+  it('goes from the finish event into the result and back into the replayed finish event', async () => {
+    const stopped: ChatResult = { ...result, message: { role: 'assistant', content: 'Paris' }, finishReason: 'stop', stopSequence: '\n\n' };
+    const events = await listOf(replayEvents(stopped));
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: result.usage, stopSequence: '\n\n' });
+    expect(await collectResult(replayEvents(stopped))).toEqual(stopped);
+    expect(foldEvents(await listOf(replayEvents(result)))).not.toHaveProperty('stopSequence');
+  });
+});

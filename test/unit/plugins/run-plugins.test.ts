@@ -97,6 +97,15 @@ describe('pluginsMiddleware', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finish', usage: { promptTokens: 2, completionTokens: 4 } });
   });
 
+  it('keeps the stop sequence that ended the last round in the one finish event', async () => {
+    const backend = scriptedBackend([result('a', [{ id: 'c1', name: 'echo' }]), { ...result('b'), stopSequence: '###' }]);
+    const events: ChatEvent[] = [];
+    for await (const event of wrap([echoTool()], backend).stream(request(), ctx())) events.push(event);
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', stopSequence: '###', usage: { promptTokens: 2, completionTokens: 4 } });
+    const folded = await wrap([echoTool()], scriptedBackend([{ ...result('b'), stopSequence: '###' }])).complete(request(), ctx());
+    expect(folded.stopSequence).toBe('###');
+  });
+
   it('hands client tools to the client and keeps a plugin tool that shares a client tool name server-side', async () => {
     const backend = scriptedBackend([result('', [{ id: 'w1', name: 'weather' }])]);
     const out = await wrap([echoTool()], backend).complete(request('x', { tools: [{ name: 'weather' }, { name: 'echo', description: 'client' }] }), ctx());

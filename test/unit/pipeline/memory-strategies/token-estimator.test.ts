@@ -9,6 +9,13 @@ describe('createTokenEstimator', () => {
     expect(createTokenEstimator().count('m', text(400))).toBe(100 + 4);
   });
 
+  it('counts a whole prompt: the messages, and the tools by their JSON at the same ratio', () => {
+    const tools = [{ name: 'weather', parameters: { type: 'object' } }];
+    const toolTokens = Math.ceil(JSON.stringify(tools).length / 4);
+    expect(createTokenEstimator().countPrompt({ model: 'm', messages: text(400) })).toBe(104);
+    expect(createTokenEstimator().countPrompt({ model: 'm', messages: text(400), tools })).toBe(104 + toolTokens);
+  });
+
   it('counts tool calls and images', () => {
     const estimator = createTokenEstimator({ imageTokens: 500 });
     const message: ChatMessage = { role: 'assistant', content: '', images: ['aGk='], toolCalls: [{ id: 'c', name: 'abcd', argumentsJson: '{"a":1234}' }] };
