@@ -1,3 +1,4 @@
+import { createRequestLocals } from './locals.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ErrorHandler, Handler, HttpRequest, HttpResponse, Next } from './http-types.js';
 import { canonicalTarget, looksNative } from './request-target.js';
@@ -32,9 +33,9 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
     if (url !== raw) req.url = url;
     const query = url.indexOf('?');
     const route = table.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
-    if (route === undefined) return void fallback(req, res);
     const response = res as HttpResponse;
-    response.locals = Object.create(null) as HttpResponse['locals'];
+    response.locals = createRequestLocals() as HttpResponse['locals'];
+    if (route === undefined) return void fallback(req, res);
     if (route.label !== undefined) response.locals.route = route.label;
     runChain(route.handlers, onError, req as HttpRequest, response);
   };
@@ -42,7 +43,7 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
 
 /** A target that cannot be normalised: `refused` (request context, CORS) runs, then the 400 in the family's error shape. */
 function refuseTarget(error: unknown, raw: string, refused: Handler[], onError: ErrorHandler, req: HttpRequest, res: HttpResponse): void {
-  res.locals = Object.create(null) as HttpResponse['locals'];
+  res.locals = createRequestLocals() as HttpResponse['locals'];
   if (looksNative(raw)) res.locals.errorShape = 'ollama';
   runChain([...refused, (_req, _res, next) => next(error)], onError, req, res);
 }
