@@ -1,6 +1,6 @@
-import { createRequestLocals } from './locals.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ErrorHandler, Handler, HttpRequest, HttpResponse, Next } from './http-types.js';
+import { createRequestLocals } from './locals.js';
 import { canonicalTarget, looksNative } from './request-target.js';
 
 /** A route served without Express: an exact method and path, and its whole middleware chain. */
@@ -9,7 +9,7 @@ export interface HotRoute {
   path: string;
   handlers: Handler[];
   /** Route template for logs and metrics, set before the chain runs (refused requests keep it). */
-  label?: string;
+  label: string;
 }
 
 /**
@@ -36,7 +36,7 @@ export function createRequestListener(fallback: RequestListener, routes: HotRout
     const response = res as HttpResponse;
     response.locals = createRequestLocals() as HttpResponse['locals'];
     if (route === undefined) return void fallback(req, res);
-    if (route.label !== undefined) response.locals.route = route.label;
+    response.locals.route = route.label;
     runChain(route.handlers, onError, req as HttpRequest, response);
   };
 }

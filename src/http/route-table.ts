@@ -1,9 +1,9 @@
 import type { Express, Request, Response } from 'express';
 import { assertModelAllowed } from '../access/model-access.js';
 import type { ChatRequest, EmbeddingRequest, TextRequest } from '../core/chat-request.js';
+import { ProxyError } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Handler, HttpRequest, HttpResponse } from './http-types.js';
-import { ProxyError } from '../core/errors.js';
 import type { HotRoute } from './request-listener.js';
 
 // Routes as data: every route the server answers is one entry (method, paths, who may call, handler). Express
@@ -86,7 +86,7 @@ export interface RouteGuards {
  * The label a path carries in logs and metrics, fixed when the routes are mounted: its template with parameters
  * written `{name}`, and a variant without /v1 under the /v1 path it stands for (one series per route).
  */
-export function routeLabel(path: string, paths: readonly string[]): string {
+function routeLabel(path: string, paths: readonly string[]): string {
   const named = paths.includes(`/v1${path}`) ? `/v1${path}` : path;
   return named.replace(/[:*](\w+)/g, '{$1}');
 }

@@ -25,15 +25,9 @@ function prepare(session: OpenSession, request: ChatRequest, registry: SessionRe
   return { ...request, messages };
 }
 
-/**
- * Records the exchange and teaches the estimator from the prompt size Ollama reported (not from an answer cut
- * at a stop sequence: its prompt size is the estimator's own guess, see core/chat-result.ts).
- */
+/** Records the exchange and teaches the estimator from the prompt size Ollama reported. */
 async function commit(session: OpenSession, registry: SessionRegistry, sent: ChatRequest, request: ChatRequest, result: ChatResult, ctx: CallContext): Promise<boolean> {
-  if (result.stopSequence === undefined) {
-    const extraChars = sent.tools ? JSON.stringify(sent.tools).length : 0;
-    registry.estimator.observe(sent.model, sent.messages, result.usage.promptTokens, extraChars);
-  }
+  registry.estimator.observePrompt(sent, result);
   const record = { ...session.record, model: sent.model };
   const history = strategyByName(record.history.settings.strategy).commit(record.history, request.messages, result.message, registry.estimateFor(record));
   try {

@@ -3,8 +3,8 @@ import { fromChatResult, type AnthropicMessageMeta } from '../../anthropic/from-
 import { createAnthropicEncoder } from '../../anthropic/to-anthropic-events.js';
 import type { ThinkingSigner } from '../../anthropic/thinking-signature.js';
 import type { AnthropicCall } from '../../anthropic/to-chat-request.js';
-import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
-import type { Usage } from '../../core/chat-result.js';
+import type { ChatRequest } from '../../core/chat-request.js';
+import type { ChatResult } from '../../core/chat-result.js';
 import type { HttpResponse } from '../http-types.js';
 import { answerGeneration, type ChatRouteDeps } from './answer-generation.js';
 
@@ -12,18 +12,14 @@ import { answerGeneration, type ChatRouteDeps } from './answer-generation.js';
 export interface PromptCounter {
   /** The request's messages and tools; what a stop sequence's cut answer reports as its prompt tokens too. */
   countPrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>): number;
-  observe(model: string, messages: readonly ChatMessage[], promptTokens: number, extraChars?: number): void;
+  /** Calibrates from what Ollama counted for this request (an answer cut at a stop sequence teaches nothing). */
+  observePrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>, answer: Pick<ChatResult, 'usage' | 'stopSequence'>): void;
 }
 
 export interface MessagesRouteDeps extends ChatRouteDeps {
   promptCounter: PromptCounter;
   /** Signs thinking blocks going out and checks those coming back; without it, the unsigned placeholder. */
   thinking?: ThinkingSigner;
-}
-
-/** Tools reach the model as JSON in its template: their text counts toward the prompt. */
-function toolChars(request: ChatRequest): number {
-  return request.tools === undefined ? 0 : JSON.stringify(request.tools).length;
 }
 
 /**
@@ -34,12 +30,9 @@ export function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call:
   const { request } = call;
   const meta: AnthropicMessageMeta = { id: newMessageId(), model: request.model, omitThinking: call.omitThinking };
   if (deps.thinking) meta.signThinking = deps.thinking.sign;
-  // With a session the prompt holds history this request does not carry: nothing to learn from it. An answer
-  // cut at a stop sequence reports this very estimate (Ollama's count never came): nothing to learn either.
-  const learn = (usage: Usage, stopSequence: string | undefined) => {
-    if (sessionId === undefined && usage.cachedTokens === undefined && stopSequence === undefined) {
-      deps.promptCounter.observe(request.model, request.messages, usage.promptTokens, toolChars(request));
-    }
+  // With a session the prompt holds history this request does not carry: nothing to learn from it.
+  const learn = (answer: Pick<ChatResult, 'usage' | 'stopSequence'>) => {
+    if (sessionId === undefined && answer.usage.cachedTokens === undefined) deps.promptCounter.observePrompt(request, answer);
   };
   return answerGeneration(deps, res, {
     model: request.model,
@@ -48,10 +41,10 @@ export function answerMessages(deps: MessagesRouteDeps, res: HttpResponse, call:
     complete: (ctx) => deps.backend.complete(request, ctx),
     events: (ctx) => deps.backend.stream(request, ctx),
     body: (result) => {
-      learn(result.usage, result.stopSequence);
+      learn(result);
       return fromChatResult(result, meta);
     },
     encoder: () => createAnthropicEncoder(meta, res.locals.requestId),
-    onFinish: (event) => learn(event.usage, event.stopSequence),
+    onFinish: learn,
   });
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
+import type { ChatResult } from '../../core/chat-result.js';
 
 // Sizes history in tokens without a tokenizer: characters divided by a per-model chars-per-token ratio,
 // plus a fixed overhead per message for the chat template's markup. The ratio starts at a typical value
@@ -24,6 +25,11 @@ export interface TokenEstimator {
   countPrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>): number;
   /** Calibrates the model's ratio from a prompt Ollama evaluated. `extraChars` covers text sent besides messages (tools). */
   observe(model: string, messages: readonly ChatMessage[], promptTokens: number, extraChars?: number): void;
+  /**
+   * `observe` for a whole request (messages and tools, as countPrompt counts them) and the answer it got. An answer
+   * cut at a stop sequence teaches nothing: its prompt count is this estimator's own guess (Ollama's never came).
+   */
+  observePrompt(request: Pick<ChatRequest, 'model' | 'messages' | 'tools'>, answer: Pick<ChatResult, 'usage' | 'stopSequence'>): void;
   charsPerToken(model: string): number;
 }
 
@@ -38,6 +44,11 @@ export function messageChars(message: ChatMessage): number {
   let chars = message.content.length;
   for (const call of message.toolCalls ?? []) chars += call.name.length + call.argumentsJson.length;
   return chars;
+}
+
+/** Tools reach the model as JSON in its template: their text counts toward the prompt. */
+function toolChars(tools: ChatRequest['tools']): number {
+  return tools === undefined ? 0 : JSON.stringify(tools).length;
 }
 
 export function createTokenEstimator(options: TokenEstimatorOptions = {}): TokenEstimator {
@@ -64,23 +75,27 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Token
     return Math.ceil(chars / ratioOf(model)) + fixed;
   };
 
+  const observe = (model: string, messages: readonly ChatMessage[], promptTokens: number, extraChars = 0): void => {
+    const { chars, fixed } = split(messages);
+    const textTokens = promptTokens - fixed;
+    if (textTokens < MIN_OBSERVED_TOKENS || chars + extraChars === 0) return;
+    const current = ratioOf(model);
+    const observed = (chars + extraChars) / textTokens;
+    if (observed > current * OUTLIER_FACTOR || observed < current / OUTLIER_FACTOR) return;
+    const next = Math.min(MAX_RATIO, Math.max(MIN_RATIO, current + rate * (observed - current)));
+    ratios.delete(model);
+    ratios.set(model, next);
+    if (ratios.size > maxModels) ratios.delete(ratios.keys().next().value!);
+  };
+
   return {
     count,
     countPrompt({ model, messages, tools }) {
-      const toolTokens = tools === undefined ? 0 : Math.ceil(JSON.stringify(tools).length / ratioOf(model));
-      return count(model, messages) + toolTokens;
+      return count(model, messages) + Math.ceil(toolChars(tools) / ratioOf(model));
     },
-    observe(model, messages, promptTokens, extraChars = 0) {
-      const { chars, fixed } = split(messages);
-      const textTokens = promptTokens - fixed;
-      if (textTokens < MIN_OBSERVED_TOKENS || chars + extraChars === 0) return;
-      const current = ratioOf(model);
-      const observed = (chars + extraChars) / textTokens;
-      if (observed > current * OUTLIER_FACTOR || observed < current / OUTLIER_FACTOR) return;
-      const next = Math.min(MAX_RATIO, Math.max(MIN_RATIO, current + rate * (observed - current)));
-      ratios.delete(model);
-      ratios.set(model, next);
-      if (ratios.size > maxModels) ratios.delete(ratios.keys().next().value!);
+    observe,
+    observePrompt({ model, messages, tools }, { usage, stopSequence }) {
+      if (stopSequence === undefined) observe(model, messages, usage.promptTokens, toolChars(tools));
     },
     charsPerToken: ratioOf,
   };

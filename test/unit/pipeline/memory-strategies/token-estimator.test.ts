@@ -16,6 +16,20 @@ describe('createTokenEstimator', () => {
     expect(createTokenEstimator().countPrompt({ model: 'm', messages: text(400), tools })).toBe(104 + toolTokens);
   });
 
+  it('learns from a whole prompt, tools included, but not from an answer cut at a stop sequence', () => {
+    const tools = [{ name: 'x'.repeat(380) }];
+    const request = { model: 'm', messages: text(400), tools };
+    const answer = (promptTokens: number, stopSequence?: string) => ({ usage: { promptTokens, completionTokens: 1 }, ...(stopSequence === undefined ? {} : { stopSequence }) });
+    const estimator = createTokenEstimator({ learningRate: 1 });
+    const chars = 400 + JSON.stringify(tools).length;
+    // A count that would teach 3 characters per token, had Ollama made it.
+    estimator.observePrompt(request, answer(Math.round(chars / 3) + 4, '</done>'));
+    expect(estimator.charsPerToken('m')).toBe(4);
+    // The messages' and the tools' characters in half as many text tokens: 2 characters per token.
+    estimator.observePrompt(request, answer(Math.round(chars / 2) + 4));
+    expect(estimator.charsPerToken('m')).toBeCloseTo(2, 2);
+  });
+
   it('counts tool calls and images', () => {
     const estimator = createTokenEstimator({ imageTokens: 500 });
     const message: ChatMessage = { role: 'assistant', content: '', images: ['aGk='], toolCalls: [{ id: 'c', name: 'abcd', argumentsJson: '{"a":1234}' }] };
